@@ -35,9 +35,15 @@ Instant = AwareDatetime
 
 
 class Record(BaseModel):
-    """Base of all domain records: immutable, strict about unknown fields."""
+    """Base of all domain records: immutable, strict about unknown fields.
 
-    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+    Validation errors never carry the offending input (``hide_input_in_errors``): records
+    hold personal data, and an error message may end up in a log.
+    """
+
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", validate_default=True, hide_input_in_errors=True
+    )
 
     @classmethod
     def create(cls, **fields: Any) -> Self:
