@@ -32,7 +32,7 @@ OUTPUTS: dict[int, IO[bytes]] = {}
 
 def start_worker(url: str, *extra: str) -> subprocess.Popen[bytes]:
     # Output goes to a temporary file: a full pipe would block the worker.
-    output = tempfile.TemporaryFile()
+    output = tempfile.TemporaryFile()  # noqa: SIM115 - must outlive this function
     process = subprocess.Popen([sys.executable, "-m", "marketdock.engine.probe", url, *extra],
                                stdout=output, stderr=subprocess.STDOUT)
     OUTPUTS[process.pid] = output
