@@ -8,7 +8,7 @@ import pytest
 
 from marketdock.sandbox.asgi import client_for
 from marketdock.sandbox.warehouse.shipbob import create_app, simulator_of
-from tests.sandbox.warehouse.conftest import Sim, build_sim
+from tests.sandbox.warehouse.helpers import Sim, build_sim
 
 V = "/2026-01"
 
@@ -96,26 +96,28 @@ def test_cancel_before_packing_and_refusal_after(sim: Sim, conforms: Any) -> Non
 
 def test_split_order_shows_one_shipment_per_parcel() -> None:
     sim = build_sim(max_items_per_parcel=2)
-    sim.floor.set_stock("A", 10)
-    order = sim.create("R-1", ("A", 5)).json()
-    pending = sim.client.get(f"{V}/order/{order['id']}/shipment").json()
-    sim.advance(7200)
-    shipments = sim.client.get(f"{V}/order/{order['id']}/shipment").json()
-    assert len(shipments) == 3 and shipments[0]["id"] == pending[0]["id"]
-    assert sum(s["products"][0]["inventory_items"][0]["quantity"] for s in shipments) == 5
-    assert len({s["tracking"]["tracking_number"] for s in shipments}) == 3
+    with sim.client:
+        sim.floor.set_stock("A", 10)
+        order = sim.create("R-1", ("A", 5)).json()
+        pending = sim.client.get(f"{V}/order/{order['id']}/shipment").json()
+        sim.advance(7200)
+        shipments = sim.client.get(f"{V}/order/{order['id']}/shipment").json()
+        assert len(shipments) == 3 and shipments[0]["id"] == pending[0]["id"]
+        assert sum(s["products"][0]["inventory_items"][0]["quantity"] for s in shipments) == 5
+        assert len({s["tracking"]["tracking_number"] for s in shipments}) == 3
 
 
 def test_short_pick_shows_partially_fulfilled() -> None:
     sim = build_sim(short_pick_rate=1.0, seed=4)
-    sim.floor.set_stock("A", 10)
-    order = sim.create("R-1", ("A", 3)).json()
-    sim.advance(7200)
-    view = sim.client.get(f"{V}/order/{order['id']}").json()
-    picked = sim.floor.order("R-1").lines[0].picked
-    assert view["status"] == ("PartiallyFulfilled" if picked else "Exception")
-    level = sim.client.get(f"{V}/inventory-level").json()["items"][0]
-    assert level["total_fulfillable_quantity"] == 0
+    with sim.client:
+        sim.floor.set_stock("A", 10)
+        order = sim.create("R-1", ("A", 3)).json()
+        sim.advance(7200)
+        view = sim.client.get(f"{V}/order/{order['id']}").json()
+        picked = sim.floor.order("R-1").lines[0].picked
+        assert view["status"] == ("PartiallyFulfilled" if picked else "Exception")
+        level = sim.client.get(f"{V}/inventory-level").json()["items"][0]
+        assert level["total_fulfillable_quantity"] == 0
 
 
 def test_inventory_levels_page_and_match_the_contract(sim: Sim, conforms: Any) -> None:

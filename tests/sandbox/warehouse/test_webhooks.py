@@ -12,7 +12,7 @@ import pytest
 
 from marketdock.sandbox.warehouse import ReturnItem
 from marketdock.sandbox.warehouse.webhooks import BadSignature, sign, verify
-from tests.sandbox.warehouse.conftest import Sim
+from tests.sandbox.warehouse.helpers import Sim
 
 V = "/2026-01"
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import heapq
 import itertools
-import math
 import random
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -27,7 +26,7 @@ from typing import Any
 
 from marketdock.sandbox.warehouse import events as ev
 from marketdock.sandbox.warehouse.clock import ManualClock
-from marketdock.sandbox.warehouse.config import FloorConfig, tracking_number
+from marketdock.sandbox.warehouse.config import FloorConfig
 from marketdock.sandbox.warehouse.model import (
     CANCELLABLE,
     Address,
@@ -40,11 +39,16 @@ from marketdock.sandbox.warehouse.model import (
     OrderLine,
     OrderStatus,
     Parcel,
-    ParcelLine,
     ReturnItem,
     ReturnReceipt,
     StockLevel,
     UnknownReference,
+)
+from marketdock.sandbox.warehouse.packing import (
+    TrackingPool,
+    parcel_contents,
+    parcel_count,
+    parcel_weight,
 )
 from marketdock.sandbox.warehouse.receiving import ReceivingDesk
 from marketdock.sandbox.warehouse.stock import StockBook
@@ -79,7 +83,7 @@ class Floor:
         self._by_id: dict[int, str] = {}
         self._next_order_id = 100001
         self._next_parcel_id = 500001
-        self._tracking_seen: set[str] = set()
+        self._tracking = TrackingPool(self._rng)
         self._queue: list[tuple[datetime, int, str, str]] = []
         self._tiebreak = itertools.count()
         self._backorders: dict[str, None] = {}  # insertion-ordered set
@@ -374,52 +378,26 @@ class Floor:
 
     def _pack(self, reference: str) -> None:
         order = self._orders[reference]
-        units = [line for line in order.lines for _ in range(line.picked or 0)]
-        count = self._parcel_count(len(units))
-        base, extra = divmod(len(units), count)
-        country = order.ship_to.country if order.ship_to else ""
-        carrier = self.config.carrier_for(order.shipping_method, country)
-        parcels, start = [], 0
-        for index in range(count):
-            size = base + (1 if index < extra else 0)
-            chunk, start = units[start:start + size], start + size
-            grouped: dict[str, int] = {}
-            for line in chunk:
-                grouped[line.line_id] = grouped.get(line.line_id, 0) + 1
-            parcel_lines = tuple(
-                ParcelLine(line_id=line_id, sku=order.line(line_id).sku, quantity=qty)
-                for line_id, qty in grouped.items()
-            )
-            weight = sum(
-                pl.quantity * sum(per for _, per in order.line(pl.line_id).components)
-                for pl in parcel_lines
-            ) * self.config.unit_weight_g
-            parcel_id = order.first_parcel_id if index == 0 else self._next_parcel_id
+        cfg = self.config
+        picked = sum(line.picked or 0 for line in order.lines)
+        count = parcel_count(picked, cfg.max_items_per_parcel, cfg.split_probability,
+                             cfg.max_extra_parcels, self._rng)
+        carrier = cfg.carrier_for(order.shipping_method,
+                                  order.ship_to.country if order.ship_to else "")
+        parcels = []
+        for index, lines in enumerate(parcel_contents(order, count)):
+            parcel_id = order.first_parcel_id
             if index:
-                self._next_parcel_id += 1
+                parcel_id, self._next_parcel_id = self._next_parcel_id, self._next_parcel_id + 1
             parcels.append(Parcel(
                 parcel_id=parcel_id, order_reference=reference, carrier=carrier,
-                tracking_number=self._new_tracking(carrier.tracking_pattern),
-                lines=parcel_lines, packed_at=self.clock.now(), weight_g=weight,
+                tracking_number=self._tracking.new(carrier.tracking_pattern), lines=lines,
+                packed_at=self.clock.now(), weight_g=parcel_weight(order, lines, cfg.unit_weight_g),
             ))
         self._set_status(order, OrderStatus.PACKED, parcels=tuple(parcels))
         self._emit(ev.OrderPacked, reference=reference,
                    parcel_ids=tuple(p.parcel_id for p in parcels))
-        self._schedule(self.config.ship_delay, "ship", reference)
-
-    def _parcel_count(self, units: int) -> int:
-        cap = self.config.max_items_per_parcel or units
-        count = math.ceil(units / cap)
-        if units > count and self._rng.random() < self.config.split_probability:
-            count += self._rng.randint(1, min(self.config.max_extra_parcels, units - count))
-        return max(1, count)
-
-    def _new_tracking(self, pattern: str) -> str:
-        while True:
-            number = tracking_number(pattern, self._rng)
-            if number not in self._tracking_seen:
-                self._tracking_seen.add(number)
-                return number
+        self._schedule(cfg.ship_delay, "ship", reference)
 
     def _ship(self, reference: str) -> None:
         order = self._orders[reference]
