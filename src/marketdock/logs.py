@@ -11,7 +11,9 @@ chain. Just before rendering, a :class:`Redactor`:
   ``client_secret``, ``authorization``, ``x-amz-access-token``…), at any depth.
 
 Exceptions are turned into plain text (without local variables) before redaction, so the
-renderer never formats a traceback the redactor has not seen.
+renderer never formats a traceback the redactor has not seen. Records of the standard
+:mod:`logging` module are redacted when they are created, so handlers that libraries or
+tests attach see no registered secret either.
 
 Call :func:`configure_logging` once at process start (CLI, worker, server). Bind job
 context with :func:`bind_job`; every line logged inside carries it.
@@ -156,6 +158,31 @@ def _shared_processors() -> list[Processor]:
 
 
 _handler: logging.Handler | None = None
+_record_factory_installed = False
+
+
+def _install_record_factory() -> None:
+    """Redact every standard-library log record when it is created, so that handlers other
+    than ours (a library's own handler, a test's capture) never see a registered secret."""
+    global _record_factory_installed
+    if _record_factory_installed:
+        return
+    previous = logging.getLogRecordFactory()
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        if isinstance(record.msg, str):
+            message = record.getMessage()
+            redacted = _REDACTOR.redact_text(message)
+            if redacted != message:
+                record.msg, record.args = redacted, None
+        if record.exc_info and record.exc_info[1] is not None:
+            text = logging.Formatter().formatException(record.exc_info)
+            record.exc_text = _REDACTOR.redact_text(text)
+        return record
+
+    logging.setLogRecordFactory(factory)
+    _record_factory_installed = True
 
 
 def configure_logging(
@@ -201,10 +228,12 @@ def configure_logging(
     root.addHandler(handler)
     root.setLevel(number)
     _handler = handler
+    _install_record_factory()
     structlog.configure(
         processors=[
             structlog.stdlib.filter_by_level,
             *_shared_processors(),
+            _REDACTOR,
             structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
         ],
         logger_factory=structlog.stdlib.LoggerFactory(),
