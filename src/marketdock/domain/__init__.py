@@ -38,7 +38,6 @@ from marketdock.domain.stock import StockPosition
 
 __all__ = [
     "AMAZON_OTHER",
-    "SHIPPING_FIELDS",
     "Address",
     "AuditEvent",
     "BusinessException",
@@ -65,6 +64,7 @@ __all__ = [
     "Package",
     "PackageLine",
     "Record",
+    "SHIPPING_FIELDS",
     "StockPosition",
     "Tenant",
     "TenantStatus",
