@@ -199,3 +199,15 @@ class TestSettings:
         settings = SftpSettings(host="h", username="u", password="s3cret", known_host_key=self.KEY)
         assert "s3cret" not in repr(settings)
         assert "s3cret" not in settings.model_dump_json()
+
+
+def test_server_going_down_mid_session_is_a_transport_error(tmp_path: Path) -> None:
+    with running_sftp_drop(tmp_path) as drop:
+        sftp = SftpTransport(settings_for(drop))
+        sftp.connect()
+        assert sftp.list("inbound") == []
+    try:
+        with pytest.raises(TransportError, match="connection lost"):
+            sftp.list("inbound")
+    finally:
+        sftp.close()

@@ -49,10 +49,26 @@ class DropCredentials:
 class _DropLogin(asyncssh.SSHServer):
     """One user, by password or by the generated client key."""
 
-    def __init__(self, username: str, password: str, client_key: asyncssh.SSHKey) -> None:
+    def __init__(
+        self,
+        username: str,
+        password: str,
+        client_key: asyncssh.SSHKey,
+        sessions: set[asyncssh.SSHServerConnection],
+    ) -> None:
         self._username = username
         self._password = password
         self._client_key = client_key
+        self._sessions = sessions
+        self._conn: asyncssh.SSHServerConnection | None = None
+
+    def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
+        self._conn = conn
+        self._sessions.add(conn)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._conn is not None:
+            self._sessions.discard(self._conn)
 
     def begin_auth(self, username: str) -> bool:
         return True  # every login must authenticate
@@ -94,6 +110,7 @@ class SftpDropServer:
         self.floor = DropFloor(self.root, self.folders, self.faults)
         self._keys: DropKeys | None = None
         self._acceptor: asyncssh.SSHAcceptor | None = None
+        self._sessions: set[asyncssh.SSHServerConnection] = set()
 
     @property
     def port(self) -> int:
@@ -131,7 +148,7 @@ class SftpDropServer:
         root = str(self.root).encode()
 
         def login() -> asyncssh.SSHServer:
-            return _DropLogin(self.username, self.password, keys.client_key)
+            return _DropLogin(self.username, self.password, keys.client_key, self._sessions)
 
         def sftp(chan: asyncssh.SSHServerChannel[Any]) -> asyncssh.SFTPServer:
             return asyncssh.SFTPServer(chan, chroot=root)
@@ -149,11 +166,17 @@ class SftpDropServer:
         self.floor.attach(asyncio.get_running_loop())
 
     async def stop(self) -> None:
+        """Stop listening and drop every open session, like a server going down."""
         acceptor, self._acceptor = self._acceptor, None
         self.floor.attach(None)
         if acceptor is not None:
             acceptor.close()
             await acceptor.wait_closed()
+        sessions = list(self._sessions)
+        for conn in sessions:
+            conn.close()
+        for conn in sessions:
+            await conn.wait_closed()
 
     async def __aenter__(self) -> SftpDropServer:
         await self.start()
