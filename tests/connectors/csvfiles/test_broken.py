@@ -217,8 +217,14 @@ class TestEncoding:
         assert "not valid utf-8 (byte 0xdf)" in str(caught.value)
 
     def test_neither_utf8_nor_cp1252(self) -> None:
-        data = (CONTRACT / ORDERS).read_bytes().replace("ß".encode(), b"\x81", 1)
+        data = (CONTRACT / ORDERS).read_bytes().replace("ß".encode(), b"\x81")
         with pytest.raises(CsvFileError, match=r"line 2, byte \d+: neither UTF-8 nor Windows-1252"):
+            read_csv(data, ORDERS)
+
+    def test_mixed_utf8_and_cp1252_is_refused(self) -> None:
+        data = (CONTRACT / ORDERS).read_bytes()  # "ß" as UTF-8 in both rows
+        data = data.replace(b"T-Shirt rot", "T-Shirt grün".encode("cp1252"))
+        with pytest.raises(CsvFileError, match=r"line 2, byte \d+: mixed encodings"):
             read_csv(data, ORDERS)
 
     def test_utf16_is_refused(self) -> None:

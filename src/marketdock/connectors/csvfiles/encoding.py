@@ -2,7 +2,8 @@
 
 Accepted: UTF-8 with or without BOM, and Windows-1252 (what German Excel saves as
 "CSV"). Detection is strict: bytes that are valid UTF-8 are UTF-8; otherwise the file
-must decode as Windows-1252 without a single undefined byte. UTF-16/32 files and
+must decode as Windows-1252 without a single undefined byte and without UTF-8 sequences
+elsewhere (a file with both is refused, not half garbled). UTF-16/32 files and
 binary content are refused with the line of the offending byte. Characters are never
 replaced, so an address is never silently damaged.
 """
@@ -10,10 +11,15 @@ replaced, so an address is never silently damaged.
 from __future__ import annotations
 
 import codecs
+import re
 
 from marketdock.connectors.csvfiles.errors import CsvFileError
 
 ENCODINGS = ("utf-8", "cp1252")
+# A well-formed UTF-8 sequence for a non-ASCII character. Windows-1252 text almost never
+# holds one (it would read e.g. "Ã¼"), so finding one in a file that is not valid UTF-8
+# means mixed encodings: decoding it all as Windows-1252 would garble those characters.
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}")
 _WIDE_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
@@ -40,6 +46,10 @@ def decode(data: bytes, file_name: str, encoding: str | None = None) -> tuple[st
         try:
             text, used = data.decode("utf-8"), "utf-8"
         except UnicodeDecodeError as utf8_error:
+            if _UTF8_SEQUENCE.search(data):
+                raise _decode_error(
+                    data, file_name, utf8_error, "mixed encodings (UTF-8 elsewhere in the file)"
+                ) from utf8_error
             try:
                 text, used = data.decode("cp1252"), "cp1252"
             except UnicodeDecodeError as exc:
