@@ -1,0 +1,142 @@
+"""Admin routes of the Amazon simulator (never faulted, never rate limited, no auth)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import BaseModel, Field, ValidationError
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from marketdock.sandbox.amazon.clock import iso
+from marketdock.sandbox.amazon.http import sim_of
+from marketdock.sandbox.amazon.model import SimConfig
+from marketdock.sandbox.amazon.order_views import v0_item, v0_order
+from marketdock.sandbox.amazon.seed import Seed, apply_seed
+
+
+class Advance(BaseModel):
+    seconds: float = Field(ge=0)
+
+
+def _bad(message: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=400)
+
+
+async def _body(request: Request) -> Any:
+    raw = await request.body()
+    return json.loads(raw) if raw.strip() else {}
+
+
+async def reset(request: Request) -> JSONResponse:
+    sim = sim_of(request)
+    sim.state.clear()
+    sim.limiter.reset()
+    return JSONResponse({"reset": True, "now": iso(sim.now())})
+
+
+async def seed(request: Request) -> JSONResponse:
+    sim = sim_of(request)
+    try:
+        spec = Seed.model_validate(await _body(request))
+        created = apply_seed(sim.state, spec, sim.now())
+    except (ValueError, ValidationError, KeyError) as exc:
+        return _bad(f"bad seed: {exc}")
+    return JSONResponse(created, status_code=201)
+
+
+async def advance(request: Request) -> JSONResponse:
+    sim = sim_of(request)
+    try:
+        step = Advance.model_validate(await _body(request))
+    except (ValueError, ValidationError) as exc:
+        return _bad(f"bad advance: {exc}")
+    sim.clock.advance(step.seconds)
+    sim.settle()
+    return JSONResponse({"now": iso(sim.now())})
+
+
+async def config(request: Request) -> JSONResponse:
+    sim = sim_of(request)
+    if request.method == "PUT":
+        try:
+            merged = {**sim.state.config.model_dump(), **(await _body(request))}
+            sim.state.config = SimConfig.model_validate(merged)
+        except (ValueError, ValidationError) as exc:
+            return _bad(f"bad config: {exc}")
+    return JSONResponse(sim.state.config.model_dump())
+
+
+async def cancel_order(request: Request) -> JSONResponse:
+    """The buyer or Amazon cancels an order that has not shipped yet."""
+    sim = sim_of(request)
+    order = sim.state.orders.get(request.path_params["orderId"])
+    if order is None:
+        return JSONResponse({"error": "no such order"}, status_code=404)
+    if order.packages:
+        return _bad(f"order {order.order_id} already has shipped packages")
+    order.status, order.last_update, order.pending_until = "Canceled", sim.now(), None
+    return JSONResponse(v0_order(order))
+
+
+async def state(request: Request) -> JSONResponse:
+    sim = sim_of(request)
+    sim.settle()
+    st = sim.state
+    orders = []
+    for order in st.orders.values():
+        view: dict[str, Any] = {
+            "sellerId": order.seller_id,
+            **v0_order(order),
+            "items": [v0_item(order, i) for i in order.items],
+            "packages": [
+                {
+                    "packageReferenceId": p.package_reference_id,
+                    "carrierCode": p.carrier_code,
+                    "carrierName": p.carrier_name,
+                    "shippingMethod": p.shipping_method,
+                    "trackingNumber": p.tracking_number,
+                    "shipDate": iso(p.ship_date),
+                    "items": p.items,
+                }
+                for p in order.packages
+            ],
+        }
+        orders.append(view)
+    listings = [
+        {
+            "sellerId": li.seller_id,
+            "sku": li.sku,
+            "channel": li.channel,
+            "quantity": li.quantity,
+            "marketplaceIds": li.marketplace_ids,
+            "productType": li.product_type,
+        }
+        for li in st.listings.values()
+    ]
+    feeds = [
+        {
+            "feedId": f.feed_id,
+            "sellerId": f.seller_id,
+            "feedType": f.feed_type,
+            "processingStatus": f.status,
+            "resultFeedDocumentId": f.result_document_id,
+        }
+        for f in st.feeds.values()
+    ]
+    return JSONResponse(
+        {"now": iso(sim.now()), "orders": orders, "listings": listings, "feeds": feeds}
+    )
+
+
+def admin_routes() -> list[Route]:
+    return [
+        Route("/_admin/reset", reset, methods=["POST"]),
+        Route("/_admin/seed", seed, methods=["POST"]),
+        Route("/_admin/advance", advance, methods=["POST"]),
+        Route("/_admin/config", config, methods=["GET", "PUT"]),
+        Route("/_admin/state", state, methods=["GET"]),
+        Route("/_admin/orders/{orderId}/cancel", cancel_order, methods=["POST"]),
+    ]
