@@ -6,17 +6,14 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
-from marketdock.sandbox.amazon import admin, orders_2026, orders_v0, shipments
+from marketdock.sandbox.amazon import admin, feeds, listings, orders_2026, orders_v0, shipments
 from marketdock.sandbox.amazon.auth import token_endpoint
 from marketdock.sandbox.amazon.clock import SimulatedClock
+from marketdock.sandbox.amazon.feed_processing import finish_feed
 from marketdock.sandbox.amazon.http import Simulator
-from marketdock.sandbox.amazon.model import AmazonState, Feed
+from marketdock.sandbox.amazon.model import AmazonState
 from marketdock.sandbox.amazon.usage_plans import RateLimiter
 from marketdock.sandbox.faults import FaultSwitches, fault_admin_routes, with_faults
-
-
-def _no_feeds(sim: Simulator, feed: Feed) -> None:
-    feed.status = "FATAL"
 
 
 def create_app(
@@ -35,7 +32,7 @@ def create_app(
         faults=faults,
         clock=clock or SimulatedClock(),
         limiter=RateLimiter(),
-        on_feed_finished=_no_feeds,
+        on_feed_finished=finish_feed,
     )
     routes: list[Route] = [
         Route("/auth/o2/token", token_endpoint, methods=["POST"]),
@@ -44,6 +41,8 @@ def create_app(
         *orders_v0.routes(),
         *orders_2026.routes(),
         *shipments.routes(),
+        *listings.routes(),
+        *feeds.routes(),
     ]
     app = Starlette(routes=routes)
     app.state.sim = sim
