@@ -30,6 +30,7 @@ from marketdock.sandbox.amazon.model import Document, Feed
 BASE = "/feeds/2021-06-30"
 UPLOADS = "/_s3/feed-uploads"
 DOWNLOADS = "/_s3/feed-documents"
+STATUSES = frozenset({"CANCELLED", "DONE", "FATAL", "IN_PROGRESS", "IN_QUEUE"})
 
 
 def new_id(call: Call, prefix: str = "") -> str:
@@ -117,7 +118,10 @@ async def create_feed(call: Call) -> Response:
 
 
 def _feed(call: Call) -> Feed:
-    feed = call.state.feeds.get(call.request.path_params["feedId"])
+    feed_id = call.request.path_params["feedId"]
+    if not feed_id.isdigit():
+        raise invalid("Invalid input", f"feedId {feed_id!r} is not a feed identifier")
+    feed = call.state.feeds.get(feed_id)
     if feed is None or feed.seller_id != call.seller_id:
         raise not_found(f"Feed {call.request.path_params['feedId']} not found")
     return feed
@@ -156,6 +160,12 @@ async def get_feeds(call: Call) -> Response:
     types = [t for raw in call.request.query_params.getlist("feedTypes") for t in raw.split(",")]
     if not types:
         raise invalid("Invalid input", "feedTypes is required")
+    statuses = [
+        s for raw in call.request.query_params.getlist("processingStatuses") for s in raw.split(",")
+    ]
+    unknown = set(statuses) - STATUSES
+    if unknown:
+        raise invalid("Invalid input", f"unknown processingStatuses {sorted(unknown)}")
     feeds = [
         f
         for f in call.state.feeds.values()
@@ -166,6 +176,8 @@ async def get_feeds(call: Call) -> Response:
 
 async def get_feed_document(call: Call) -> Response:
     doc_id = call.request.path_params["feedDocumentId"]
+    if not doc_id.startswith("amzn1.tortuga."):
+        raise invalid("Invalid input", f"feedDocumentId {doc_id!r} is not a document identifier")
     document = call.state.documents.get(doc_id)
     if document is None or document.seller_id != call.seller_id:
         raise ApiError(404, "NotFound", f"Document {doc_id} not found")

@@ -26,6 +26,7 @@ from marketdock.sandbox.amazon.http import (
     query_int,
     query_list,
 )
+from marketdock.sandbox.amazon.marketplaces import BY_ID
 from marketdock.sandbox.amazon.model import Listing
 
 INCLUDED = frozenset(
@@ -94,8 +95,8 @@ def _attribute_availability(listing: Listing) -> dict[str, Any]:
 
 def _marketplaces(call: Call) -> list[str]:
     markets = query_list(call.request, "marketplaceIds")
-    if not markets:
-        raise ApiError(400, "BAD_REQUEST", "Invalid input", "marketplaceIds is required")
+    if not markets or set(markets) - set(BY_ID):
+        raise ApiError(400, "BAD_REQUEST", "Invalid input", "marketplaceIds must be known ids")
     return markets
 
 
@@ -107,6 +108,7 @@ def _own(call: Call) -> str:
 
 
 def _find(call: Call) -> Listing:
+    _marketplaces(call)
     listing = call.state.listings.get((_own(call), call.request.path_params["sku"]))
     if listing is None:
         raise not_found(f"SKU {call.request.path_params['sku']!r} not found")
@@ -114,11 +116,11 @@ def _find(call: Call) -> Listing:
 
 
 async def get_listings_item(call: Call) -> Response:
-    markets = _marketplaces(call)
+    listing = _find(call)
     included = set(query_list(call.request, "includedData") or ["summaries"])
     if included - INCLUDED:
         raise invalid("Invalid input", f"unknown includedData {sorted(included - INCLUDED)}")
-    return json_response(listing_view(_find(call), included, markets))
+    return json_response(listing_view(listing, included, _marketplaces(call)))
 
 
 def quantity_problem(listing: Listing, value: Any) -> tuple[str, str] | None:
@@ -184,7 +186,6 @@ def drifts(call: Call, listing: Listing) -> bool:
 
 
 async def patch_listings_item(call: Call) -> Response:
-    _marketplaces(call)
     listing = _find(call)
     body = await call.json_body()
     patches = body.get("patches")
@@ -199,8 +200,8 @@ async def patch_listings_item(call: Call) -> Response:
 
 
 async def search_listings_items(call: Call) -> Response:
-    seller = _own(call)
     markets = _marketplaces(call)
+    seller = _own(call)
     included = set(query_list(call.request, "includedData") or ["summaries"])
     skus = query_list(call.request, "identifiers")
     if skus and call.request.query_params.get("identifiersType") != "SKU":
