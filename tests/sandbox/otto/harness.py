@@ -81,4 +81,6 @@ class Sim:
         return orders[0]
 
     def advance(self, seconds: float) -> None:
+        """Move the clock; fetch a fresh token as a connector would after a long pause."""
         self.clock.advance(seconds)
+        self.api.authorize()

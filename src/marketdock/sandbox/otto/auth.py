@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import secrets
+from datetime import timedelta
 from urllib.parse import parse_qs
 
 from starlette.requests import Request
@@ -76,7 +77,8 @@ def token_routes(state: OttoState, clock: AdvanceableClock) -> list[Route]:
                 scopes=requested,
                 expires=now + state.config.token_ttl,
             )
-            for stale in [k for k, t in state.tokens.items() if t.expires <= now]:
+            forgotten = now - timedelta(days=1)  # until then an expired token says "expired"
+            for stale in [k for k, t in state.tokens.items() if t.expires <= forgotten]:
                 del state.tokens[stale]
             state.tokens[token.value] = token
             return JSONResponse(
