@@ -111,6 +111,9 @@ class WorkerConfig(Section):
     """How long a claimed job stays ours without a heartbeat before others may take it."""
     poll_interval: float = Field(default=1.0, gt=0, le=3600)
     """Seconds between looks for new jobs when the queue is empty."""
+    prefetch: int = Field(default=1, ge=1, le=100)
+    """Jobs claimed at once per worker thread: more is faster for short jobs, but a newly
+    urgent job may wait until the prefetched ones are done."""
 
 
 class LogConfig(Section):

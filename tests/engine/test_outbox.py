@@ -181,3 +181,25 @@ def test_enqueue_many(db: Database) -> None:
         with pytest.raises(StorageError):
             outbox.enqueue_many(conn, [JobSpec("t", "acme", queueing_lock="x")], clock.now())
         assert outbox.counts(conn)["todo"] == 50
+
+
+def test_claim_many_takes_a_batch_in_claim_order_and_release_gives_it_back(db: Database) -> None:
+    clock = FrozenClock()
+    ids = [put(db, clock, priority=Priority.OTHER) for _ in range(3)]
+    urgent = put(db, clock, priority=Priority.TRACKING)
+    batch = outbox.claim_many(db, "w", clock.now(), LEASE, limit=3)
+    assert [job.id for job in batch] == [urgent, ids[0], ids[1]]
+    outbox.release(db, batch[2], clock.now())
+    with db.read() as conn:
+        released = outbox.get(conn, ids[1])
+    assert released is not None and (released.status, released.attempts) == (JobStatus.TODO, 0)
+    again = outbox.claim_many(db, "w", clock.now(), LEASE, limit=10)
+    assert [job.id for job in again] == [ids[1], ids[2]]
+
+
+def test_claim_many_never_runs_two_jobs_of_one_lock(db: Database) -> None:
+    clock = FrozenClock()
+    first = put(db, clock, lock="sku:1")
+    put(db, clock, lock="sku:1")
+    batch = outbox.claim_many(db, "w", clock.now(), LEASE, limit=5)
+    assert [job.id for job in batch] == [first]

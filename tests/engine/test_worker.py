@@ -195,3 +195,21 @@ def test_follow_up_jobs_commit_with_the_job(db: Database) -> None:
     defer(db, registry, clock, "first")
     assert worker.run(until_idle=True) == 2
     assert calls == ["second"]
+
+
+def test_prefetched_jobs_run_in_order_and_are_released_when_the_worker_stops(
+        db: Database) -> None:
+    clock = FrozenClock()
+    registry = TaskRegistry()
+    seen: list[int] = []
+    registry.register("send", lambda ctx, p: seen.append(p.order_id), payload=OrderRef)
+    for n in range(5):
+        defer(db, registry, clock, "send", {"order_id": n})
+    worker = Worker(db, registry, name="w", clock=clock, prefetch=3, poll_interval=0.01)
+    assert worker.run(max_jobs=2) == 2
+    assert seen == [0, 1]
+    with db.read() as conn:
+        counts = outbox.counts(conn)
+    assert (counts["todo"], counts["doing"], counts["succeeded"]) == (3, 0, 2)
+    assert worker.run(until_idle=True) == 3
+    assert seen == [0, 1, 2, 3, 4]

@@ -7,6 +7,8 @@ from datetime import datetime
 from enum import IntEnum, StrEnum
 from typing import Any
 
+from marketdock.engine.schema import NO_DEADLINE
+
 
 class JobStatus(StrEnum):
     """Where a job stands.
@@ -72,9 +74,14 @@ class Job:
     updated_at: datetime
     finished_at: datetime | None
 
+    def claim_order(self) -> tuple[int, datetime, datetime, int]:
+        """The order in which claimed jobs run: the claim query's ORDER BY."""
+        return (int(self.priority), self.deadline or NO_DEADLINE, self.scheduled_at, self.id)
+
     @classmethod
     def from_row(cls, row: Any) -> Job:
         values = dict(row._mapping)
+        del values["urgency"]  # a sort key derived from the deadline
         values["status"] = JobStatus(values["status"])
         values["priority"] = Priority(values["priority"])
         return cls(**values)

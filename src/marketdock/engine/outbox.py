@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -24,23 +25,28 @@ from sqlalchemy.engine import Connection
 
 from marketdock.engine.db import Database
 from marketdock.engine.jobs import Job, JobSpec, JobStatus
-from marketdock.engine.schema import jobs
+from marketdock.engine.schema import NO_DEADLINE, jobs
+from marketdock.engine.types import UTCDateTime
 from marketdock.errors import AlreadyEnqueued, LeaseLost, StorageError
 from marketdock.monitor import exceptions
 
 _WAITING_WHERE = sa.text("status = 'todo'")
+_INSERT = jobs.insert().returning(jobs.c.id)
+
+
+@cache
+def _insert_unless_waiting(dialect: str) -> sa.Insert:
+    insert = postgresql.insert(jobs) if dialect == "postgresql" else sqlite.insert(jobs)
+    return insert.on_conflict_do_nothing(
+        index_elements=["tenant_id", "queueing_lock"], index_where=_WAITING_WHERE
+    ).returning(jobs.c.id)
 
 
 def enqueue(conn: Connection, spec: JobSpec, now: datetime) -> int | None:
     """Insert a job; return its id, or None when its queueing lock drops it as a duplicate."""
-    values = _values(spec, now)
-    if spec.queueing_lock is None:
-        return int(conn.execute(jobs.insert().values(**values).returning(jobs.c.id)).scalar_one())
-    insert = (postgresql.insert(jobs) if conn.dialect.name == "postgresql" else sqlite.insert(jobs))
-    statement = insert.values(**values).on_conflict_do_nothing(
-        index_elements=["tenant_id", "queueing_lock"], index_where=_WAITING_WHERE
-    ).returning(jobs.c.id)
-    job_id = conn.execute(statement).scalar_one_or_none()
+    statement = _INSERT if spec.queueing_lock is None else \
+        _insert_unless_waiting(conn.dialect.name)
+    job_id = conn.execute(statement, _values(spec, now)).scalar_one_or_none()
     return None if job_id is None else int(job_id)
 
 
@@ -61,6 +67,7 @@ def _values(spec: JobSpec, now: datetime) -> dict[str, Any]:
         "status": JobStatus.TODO.value,
         "priority": int(spec.priority),
         "deadline": spec.deadline,
+        "urgency": spec.deadline or NO_DEADLINE,
         "scheduled_at": spec.scheduled_at or now,
         "lock": spec.lock,
         "queueing_lock": spec.queueing_lock,
@@ -71,91 +78,148 @@ def _values(spec: JobSpec, now: datetime) -> dict[str, Any]:
     }
 
 
-def claim(db: Database, worker: str, now: datetime, lease: timedelta,
-          tasks: frozenset[str] | None = None) -> Job | None:
-    """Claim the most urgent runnable job, or None.
+_CLAIM_SQL = """
+UPDATE jobs
+SET status = 'doing', attempts = attempts + 1, claim_token = :token, worker = :worker,
+    lease_until = :lease_until, updated_at = :now
+WHERE id IN (
+    SELECT id FROM jobs AS candidate
+    WHERE {condition} {tasks}
+    ORDER BY priority, urgency, scheduled_at, id
+    LIMIT :limit {skip_locked}
+)
+RETURNING {columns}
+"""
+_STALE = "candidate.status = 'doing' AND candidate.lease_until < :now"
+_WAITING = """candidate.status = 'todo' AND candidate.scheduled_at <= :now
+      AND (candidate.lock IS NULL OR NOT EXISTS (
+          SELECT 1 FROM jobs AS running
+          WHERE running.status = 'doing' AND running.tenant_id = candidate.tenant_id
+            AND running.lock = candidate.lock AND running.id != candidate.id))"""
 
-    Runnable: waiting and due, or running with an expired lease (its worker died). A job
-    whose lock is held by a running job waits. Order: priority class, then deadline
-    (earliest first, none last), then schedule time, then age.
+
+@cache
+def _claim_statements(dialect: str, with_tasks: bool) -> tuple[sa.TextClause, sa.TextClause]:
+    """(reclaim a job whose worker died, claim the most urgent waiting job).
+
+    Hand-written SQL: the claim runs once per job, and a text statement skips SQLAlchemy's
+    per-execution cache-key work on a nested statement, which cost more than the query.
+    Status literals in the SQL let SQLite use the partial unique index on running locks.
+    The waiting-job select walks the ``ix_jobs_claim_order`` index in order.
     """
-    running = jobs.alias("running")
-    lock_held = (
-        sa.select(running.c.id)
-        .where(running.c.tenant_id == jobs.c.tenant_id, running.c.lock == jobs.c.lock,
-               running.c.status == JobStatus.DOING.value, running.c.id != jobs.c.id)
-        .exists()
-    )
-    runnable = sa.or_(
-        sa.and_(jobs.c.status == JobStatus.TODO.value, jobs.c.scheduled_at <= now),
-        sa.and_(jobs.c.status == JobStatus.DOING.value, jobs.c.lease_until < now),
-    )
-    candidate = (
-        sa.select(jobs.c.id)
-        .where(runnable, sa.or_(jobs.c.lock.is_(None), ~lock_held))
-        .order_by(jobs.c.priority, jobs.c.deadline.is_(None), jobs.c.deadline,
-                  jobs.c.scheduled_at, jobs.c.id)
-        .limit(1)
-        .with_for_update(skip_locked=True)
-    )
+    skip_locked = "FOR UPDATE SKIP LOCKED" if dialect == "postgresql" else ""
+    tasks = "AND candidate.task IN :tasks" if with_tasks else ""
+    columns = ", ".join(column.name for column in jobs.c)
+    binds = [sa.bindparam("now", type_=UTCDateTime()),
+             sa.bindparam("lease_until", type_=UTCDateTime()),
+             sa.bindparam("token", type_=sa.String()), sa.bindparam("worker", type_=sa.String()),
+             sa.bindparam("limit", type_=sa.Integer())]
+    if with_tasks:
+        binds.append(sa.bindparam("tasks", expanding=True))
+
+    def statement(condition: str) -> sa.TextClause:
+        text = _CLAIM_SQL.format(condition=condition, tasks=tasks, skip_locked=skip_locked,
+                                 columns=columns)
+        return sa.text(text).bindparams(*binds).columns(*jobs.c)  # type: ignore[return-value]
+
+    return statement(_STALE), statement(_WAITING)
+
+
+def claim(db: Database, worker: str, now: datetime, lease: timedelta,
+          tasks: frozenset[str] | None = None, *, stale_first: bool = True) -> Job | None:
+    """Claim one runnable job, or None (see :func:`claim_many`)."""
+    found = claim_many(db, worker, now, lease, tasks, stale_first=stale_first, limit=1)
+    return found[0] if found else None
+
+
+def claim_many(db: Database, worker: str, now: datetime, lease: timedelta,
+               tasks: frozenset[str] | None = None, *, stale_first: bool = True,
+               limit: int = 1) -> list[Job]:
+    """Claim up to ``limit`` runnable jobs in one transaction, most urgent first.
+
+    Runnable: a job whose worker died (its lease expired), or a waiting job that is due
+    and whose lock no running job holds; ordered by priority class, then deadline
+    (earliest first, none last), then schedule time, then age. ``stale_first`` looks for
+    dead workers' jobs before waiting ones; a busy worker sets it only now and then
+    (see :class:`~marketdock.engine.worker.Worker`), since each look costs a statement.
+    When two claimed jobs share a lock the database refuses the batch and one job is
+    claimed instead.
+    """
+    params: dict[str, Any] = {"now": now, "token": str(uuid.uuid4()), "worker": worker,
+                              "lease_until": now + lease, "limit": limit}
     if tasks is not None:
-        candidate = candidate.where(jobs.c.task.in_(sorted(tasks)))
-    statement = (
-        jobs.update()
-        .where(jobs.c.id == candidate.scalar_subquery())
-        .values(status=JobStatus.DOING.value, attempts=jobs.c.attempts + 1,
-                claim_token=str(uuid.uuid4()), worker=worker, lease_until=now + lease,
-                updated_at=now)
-        .returning(*jobs.c)
-    )
+        params["tasks"] = sorted(tasks)
     try:
         with db.begin() as conn:
-            row = conn.execute(statement).first()
+            stale, waiting = _claim_statements(conn.dialect.name, tasks is not None)
+            for statement in (stale, waiting) if stale_first else (waiting, stale):
+                rows = conn.execute(statement, params).all()
+                if rows:
+                    return sorted((Job.from_row(row) for row in rows), key=Job.claim_order)
     except sa.exc.IntegrityError:
-        # Two workers claimed two jobs of one lock at once; the database let one win.
-        return None
-    return None if row is None else Job.from_row(row)
+        # Two claimed jobs share a lock, in this batch or with another worker's claim.
+        if limit > 1:
+            return claim_many(db, worker, now, lease, tasks, stale_first=stale_first, limit=1)
+        return []
+    return []
 
 
-def _fenced(job: Job) -> sa.ColumnElement[bool]:
-    return sa.and_(jobs.c.id == job.id, jobs.c.claim_token == job.claim_token,
-                   jobs.c.status == JobStatus.DOING.value)
+_FENCED = sa.and_(jobs.c.id == sa.bindparam("fence_id"),
+                  jobs.c.claim_token == sa.bindparam("fence_token"),
+                  jobs.c.status == JobStatus.DOING.value)
+_FINISH = jobs.update().where(_FENCED).values(
+    status=JobStatus.SUCCEEDED.value, lease_until=None, updated_at=sa.bindparam("now"),
+    finished_at=sa.bindparam("now"), last_error=None)
+_RETRY = jobs.update().where(_FENCED).values(
+    status=JobStatus.TODO.value, scheduled_at=sa.bindparam("at"), lease_until=None,
+    claim_token=None, last_error=sa.bindparam("error"),
+    attempts=jobs.c.attempts - sa.bindparam("refund"), updated_at=sa.bindparam("now"))
+_BURY = jobs.update().where(_FENCED).values(
+    status=JobStatus.DEAD.value, lease_until=None, last_error=sa.bindparam("error"),
+    updated_at=sa.bindparam("now"), finished_at=sa.bindparam("now"))
+_EXTEND = jobs.update().where(_FENCED).values(
+    lease_until=sa.bindparam("until"), updated_at=sa.bindparam("now"))
+_RELEASE = jobs.update().where(_FENCED).values(
+    status=JobStatus.TODO.value, attempts=jobs.c.attempts - 1, claim_token=None, worker=None,
+    lease_until=None, updated_at=sa.bindparam("now"))
+
+
+def _run_fenced(conn: Connection, statement: sa.Update, job: Job, **params: Any) -> None:
+    """Run a statement that only touches the job while this claim still holds it."""
+    params.update(fence_id=job.id, fence_token=job.claim_token)
+    if conn.execute(statement, params).rowcount != 1:
+        raise LeaseLost(f"job {job.id} ({job.task}) was reclaimed by another worker")
 
 
 def finish(conn: Connection, job: Job, now: datetime) -> None:
     """Mark a claimed job succeeded, on the caller's transaction; fenced by the claim."""
-    result = conn.execute(
-        jobs.update().where(_fenced(job)).values(
-            status=JobStatus.SUCCEEDED.value, lease_until=None, updated_at=now,
-            finished_at=now, last_error=None)
-    )
-    if result.rowcount != 1:
-        raise LeaseLost(f"job {job.id} ({job.task}) was reclaimed by another worker")
+    _run_fenced(conn, _FINISH, job, now=now)
 
 
 def retry(db: Database, job: Job, at: datetime, error: str, now: datetime,
           count_attempt: bool = True) -> None:
     """Give a claimed job back to the queue to run again at ``at``."""
-    attempts = jobs.c.attempts if count_attempt else jobs.c.attempts - 1
-    _update_fenced(db, job, status=JobStatus.TODO.value, scheduled_at=at, lease_until=None,
-                   claim_token=None, last_error=error, attempts=attempts, updated_at=now)
+    with db.begin() as conn:
+        _run_fenced(conn, _RETRY, job, at=at, error=error, now=now,
+                    refund=0 if count_attempt else 1)
 
 
 def bury(db: Database, job: Job, error: str, now: datetime) -> None:
     """Move a claimed job to the dead state, where it is listed and can be replayed."""
-    _update_fenced(db, job, status=JobStatus.DEAD.value, lease_until=None, last_error=error,
-                   updated_at=now, finished_at=now)
+    with db.begin() as conn:
+        _run_fenced(conn, _BURY, job, error=error, now=now)
+
+
+def release(db: Database, job: Job, now: datetime) -> None:
+    """Give back a claimed job that never started, as if it had not been claimed."""
+    with db.begin() as conn:
+        _run_fenced(conn, _RELEASE, job, now=now)
 
 
 def extend_lease(db: Database, job: Job, until: datetime, now: datetime) -> None:
     """Keep a long-running job's claim alive (the worker's heartbeat)."""
-    _update_fenced(db, job, lease_until=until, updated_at=now)
-
-
-def _update_fenced(db: Database, job: Job, **values: Any) -> None:
     with db.begin() as conn:
-        if conn.execute(jobs.update().where(_fenced(job)).values(**values)).rowcount != 1:
-            raise LeaseLost(f"job {job.id} ({job.task}) was reclaimed by another worker")
+        _run_fenced(conn, _EXTEND, job, until=until, now=now)
 
 
 def replay(db: Database, job_id: int, now: datetime) -> Job:

@@ -31,6 +31,7 @@ from marketdock.engine.tasks import TaskRegistry
 from marketdock.engine.worker import JobContext, Worker
 
 TASK = "probe.record"
+_RECORD = audit_events.insert()
 TENANT = "probe"
 
 
@@ -46,9 +47,10 @@ def record(ctx: JobContext, payload: ProbePayload) -> None:
     if payload.io_ms:
         time.sleep(payload.io_ms / 1000)
     with ctx.transaction() as conn:
-        conn.execute(audit_events.insert().values(
-            tenant_id=TENANT, object_type="probe", object_id=str(payload.n), action="recorded",
-            system="probe", job_id=ctx.job.id, at=ctx.clock.now(), details={"pid": os.getpid()}))
+        conn.execute(_RECORD, {
+            "tenant_id": TENANT, "object_type": "probe", "object_id": str(payload.n),
+            "action": "recorded", "system": "probe", "job_id": ctx.job.id,
+            "at": ctx.clock.now(), "details": {"pid": os.getpid()}})
 
 
 def registry() -> TaskRegistry:
@@ -75,6 +77,7 @@ def main() -> None:
     parser.add_argument("url")
     parser.add_argument("--lease", type=float, default=60.0, help="lease in seconds")
     parser.add_argument("--poll", type=float, default=0.05, help="idle poll interval")
+    parser.add_argument("--prefetch", type=int, default=1, help="jobs claimed at once")
     parser.add_argument("--until-idle", action="store_true")
     args = parser.parse_args()
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
@@ -82,7 +85,7 @@ def main() -> None:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     worker = Worker(db, registry(), clock=SystemClock(), lease=timedelta(seconds=args.lease),
-                    poll_interval=args.poll)
+                    poll_interval=args.poll, prefetch=args.prefetch)
     processed = worker.run(stop, until_idle=args.until_idle)
     print(f"worker {worker.name} processed {processed} jobs", flush=True)
 

@@ -17,9 +17,13 @@ compares them on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import sqlalchemy as sa
 
 from marketdock.engine.types import JSONType, UTCDateTime, id_column, ref_column
+
+NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
 
 metadata = sa.MetaData(
     naming_convention={
@@ -190,6 +194,9 @@ jobs = sa.Table(
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("priority", sa.SmallInteger(), nullable=False),
     sa.Column("deadline", UTCDateTime(), nullable=True),
+    # The deadline, or NO_DEADLINE when there is none: a non-null sort key, so that one
+    # index yields the claim order on SQLite and PostgreSQL alike.
+    sa.Column("urgency", UTCDateTime(), nullable=False),
     sa.Column("scheduled_at", UTCDateTime(), nullable=False),
     sa.Column("lock", sa.String(200), nullable=True),
     sa.Column("queueing_lock", sa.String(200), nullable=True),
@@ -202,7 +209,8 @@ jobs = sa.Table(
     _created(),
     _updated(),
     sa.Column("finished_at", UTCDateTime(), nullable=True),
-    sa.Index(None, "status", "priority", "scheduled_at"),
+    sa.Index("ix_jobs_claim_order", "status", "priority", "urgency", "scheduled_at", "id"),
+    sa.Index(None, "status", "lease_until"),
     sa.Index("uq_jobs_waiting_queueing_lock", "tenant_id", "queueing_lock", unique=True,
              sqlite_where=sa.text("status = 'todo'"),
              postgresql_where=sa.text("status = 'todo'")),

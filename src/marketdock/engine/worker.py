@@ -17,6 +17,8 @@ import os
 import random
 import socket
 import threading
+import time
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -38,6 +40,9 @@ from marketdock.monitor import exceptions
 log = structlog.get_logger("marketdock.worker")
 
 JOB_DEAD = "job_dead"
+# A busy worker looks for jobs of dead workers before waiting ones this often (seconds);
+# an idle one looks every time it finds no waiting job.
+STALE_LOOK_INTERVAL = 1.0
 
 
 @dataclass
@@ -74,7 +79,7 @@ class Worker:
     def __init__(self, db: Database, registry: TaskRegistry, *, name: str | None = None,
                  clock: Clock | None = None, lease: timedelta = timedelta(seconds=60),
                  poll_interval: float = 0.5, policy: RetryPolicy | None = None,
-                 tasks: frozenset[str] | None = None) -> None:
+                 tasks: frozenset[str] | None = None, prefetch: int = 1) -> None:
         self.db = db
         self.registry = registry
         self.name = name or default_worker_name()
@@ -83,8 +88,11 @@ class Worker:
         self.poll_interval = poll_interval
         self.policy = policy or RetryPolicy()
         self.tasks = tasks
+        self.prefetch = prefetch
         self._rng = random.Random()
         self._heartbeat = _Heartbeat(self)
+        self._claimed: deque[Job] = deque()
+        self._next_stale_look = 0.0
 
     def run(self, stop: threading.Event | None = None, *, until_idle: bool = False,
             max_jobs: int | None = None) -> int:
@@ -101,21 +109,46 @@ class Worker:
                     break
                 stop.wait(self.poll_interval)
         finally:
+            self._release_claimed()
             self._heartbeat.close()
         return processed
+
+    def _release_claimed(self) -> None:
+        """Give back prefetched jobs that never started, so others need not wait a lease."""
+        while self._claimed:
+            job = self._claimed.popleft()
+            try:
+                outbox.release(self.db, job, self.clock.now())
+            except Exception as exc:  # noqa: BLE001 - its lease will expire instead
+                log.warning("could not release a prefetched job", job_id=job.id, error=str(exc))
+            self._heartbeat.drop(job)
 
     def _idle(self) -> bool:
         with self.db.read() as conn:
             return outbox.runnable_count(conn, self.clock.now()) == 0
 
     def run_once(self) -> bool:
-        """Claim and run one job; False when none was runnable."""
-        job = outbox.claim(self.db, self.name, self.clock.now(), self.lease, self.tasks)
-        if job is None:
+        """Run one job (claiming up to ``prefetch`` when none is held); False when none
+        was runnable."""
+        if not self._claimed:
+            now = time.monotonic()
+            stale_first = now >= self._next_stale_look
+            if stale_first:
+                self._next_stale_look = now + STALE_LOOK_INTERVAL
+            claimed = outbox.claim_many(self.db, self.name, self.clock.now(), self.lease,
+                                        self.tasks, stale_first=stale_first,
+                                        limit=self.prefetch)
+            self._claimed.extend(claimed)
+            self._heartbeat.hold(claimed)
+        if not self._claimed:
             return False
-        with structlog.contextvars.bound_contextvars(job_id=job.id, task=job.task,
-                                                     tenant=job.tenant_id):
-            self._execute(job)
+        job = self._claimed.popleft()
+        try:
+            with structlog.contextvars.bound_contextvars(job_id=job.id, task=job.task,
+                                                         tenant=job.tenant_id):
+                self._execute(job)
+        finally:
+            self._heartbeat.drop(job)
         return True
 
     def _execute(self, job: Job) -> None:
@@ -129,8 +162,7 @@ class Worker:
             return
         context = JobContext(job, self.db, self.clock, self.registry)
         try:
-            with self._heartbeat.watching(job):
-                task.handler(context, payload)
+            task.handler(context, payload)
             if not context.finished:
                 with self.db.begin() as conn:
                     outbox.finish(conn, job, self.clock.now())
@@ -171,28 +203,30 @@ class Worker:
 
 
 class _Heartbeat:
-    """One thread per worker that extends the running job's lease every third of a lease."""
+    """One thread per worker that extends the leases of the jobs it holds (running or
+    prefetched) every third of a lease."""
 
     def __init__(self, worker: Worker) -> None:
         self._worker = worker
-        self._job: Job | None = None
+        self._held: dict[int, Job] = {}
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
-    @contextmanager
-    def watching(self, job: Job) -> Iterator[None]:
+    def hold(self, jobs: list[Job]) -> None:
+        if not jobs:
+            return
         if self._thread is None:
+            self._stop.clear()
             self._thread = threading.Thread(target=self._beat, daemon=True,
                                             name=f"heartbeat-{self._worker.name}")
             self._thread.start()
         with self._lock:
-            self._job = job
-        try:
-            yield
-        finally:
-            with self._lock:
-                self._job = None
+            self._held.update((job.id, job) for job in jobs)
+
+    def drop(self, job: Job) -> None:
+        with self._lock:
+            self._held.pop(job.id, None)
 
     def close(self) -> None:
         self._stop.set()
@@ -204,13 +238,12 @@ class _Heartbeat:
         interval = self._worker.lease.total_seconds() / 3
         while not self._stop.wait(interval):
             with self._lock:
-                job = self._job
-            if job is None:
-                continue
-            now: datetime = self._worker.clock.now()
-            try:
-                outbox.extend_lease(self._worker.db, job, now + self._worker.lease, now)
-            except LeaseLost:
-                continue
-            except Exception as exc:  # noqa: BLE001 - a failed beat must not kill the worker
-                log.warning("lease extension failed", job_id=job.id, error=str(exc))
+                held = list(self._held.values())
+            for job in held:
+                now: datetime = self._worker.clock.now()
+                try:
+                    outbox.extend_lease(self._worker.db, job, now + self._worker.lease, now)
+                except LeaseLost:
+                    self.drop(job)
+                except Exception as exc:  # noqa: BLE001 - a failed beat must not kill the worker
+                    log.warning("lease extension failed", job_id=job.id, error=str(exc))

@@ -153,6 +153,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("priority", sa.SmallInteger(), nullable=False),
         sa.Column("deadline", marketdock.engine.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("urgency", marketdock.engine.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column(
             "scheduled_at", marketdock.engine.types.UTCDateTime(timezone=True), nullable=False
         ),
@@ -170,10 +171,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_jobs")),
     )
     op.create_index(
-        op.f("ix_jobs_status_priority_scheduled_at"),
+        "ix_jobs_claim_order",
         "jobs",
-        ["status", "priority", "scheduled_at"],
+        ["status", "priority", "urgency", "scheduled_at", "id"],
         unique=False,
+    )
+    op.create_index(
+        op.f("ix_jobs_status_lease_until"), "jobs", ["status", "lease_until"], unique=False
     )
     op.create_index(
         "uq_jobs_running_lock",
@@ -430,7 +434,8 @@ def downgrade() -> None:
         sqlite_where=sa.text("status = 'doing'"),
         postgresql_where=sa.text("status = 'doing'"),
     )
-    op.drop_index(op.f("ix_jobs_status_priority_scheduled_at"), table_name="jobs")
+    op.drop_index(op.f("ix_jobs_status_lease_until"), table_name="jobs")
+    op.drop_index("ix_jobs_claim_order", table_name="jobs")
 
     op.drop_table("jobs")
     op.drop_table("control_numbers")

@@ -1,0 +1,279 @@
+"""The `marketdock` command line."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from marketdock.config import example_config, load_config
+from marketdock.engine import migrate, outbox
+from marketdock.engine.jobs import JobStatus
+from marketdock.errors import MarketdockError
+from marketdock.hub import Hub
+from marketdock.logs import configure_logging
+from marketdock.monitor.status import snapshot
+
+app = typer.Typer(help="marketdock: the integration hub between marketplaces and 3PL warehouses.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+jobs_app = typer.Typer(help="Jobs in the outbox.", no_args_is_help=True)
+secrets_app = typer.Typer(help="The encrypted secret store.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(jobs_app, name="jobs")
+app.add_typer(secrets_app, name="secrets")
+
+console = Console()
+errors = Console(stderr=True)
+
+ConfigOption = Annotated[Path, typer.Option(
+    "--config", "-c", envvar="MARKETDOCK_CONFIG", help="Path of marketdock.toml.")]
+DEFAULT_CONFIG = Path("marketdock.toml")
+
+
+@contextmanager
+def open_hub(config_path: Path, *, quiet: bool = False) -> Iterator[Hub]:
+    """Load the config and build the hub; a marketdock error ends the command with its
+    message and exit code 2."""
+    hub = None
+    try:
+        config = load_config(config_path)
+        configure_logging("warning" if quiet else config.log.level, config.log.json_lines)
+        hub = Hub(config)
+        yield hub
+    except MarketdockError as exc:
+        errors.print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(2) from exc
+    finally:
+        if hub is not None:
+            hub.close()
+
+
+def prepare(hub: Hub) -> None:
+    """Embedded SQLite upgrades itself; a shared PostgreSQL is upgraded by the operator."""
+    hub.prepare(upgrade=not hub.db.is_postgres)
+
+
+@app.command()
+def init(directory: Annotated[Path, typer.Argument(help="Where to create the config.")] = Path("."),
+         force: Annotated[bool, typer.Option(help="Overwrite an existing config.")] = False
+         ) -> None:
+    """Create marketdock.toml with an example config and its embedded SQLite database."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / "marketdock.toml"
+    if path.exists() and not force:
+        errors.print(f"[red]error:[/red] {path} exists; use --force to overwrite it")
+        raise typer.Exit(2)
+    path.write_text(example_config(), encoding="utf-8")
+    with open_hub(path, quiet=True) as hub:
+        hub.prepare(upgrade=True)
+        console.print(f"created {path} and the database {hub.db.engine.url}")
+    console.print(f"next: [bold]marketdock run --config {path}[/bold]")
+
+
+@db_app.command("upgrade")
+def db_upgrade(config: ConfigOption = DEFAULT_CONFIG) -> None:
+    """Apply pending schema migrations."""
+    with open_hub(config, quiet=True) as hub:
+        before = migrate.current_revision(hub.db)
+        hub.prepare(upgrade=True)
+        console.print(f"schema: {before or 'empty'} -> {migrate.current_revision(hub.db)}")
+
+
+@app.command()
+def status(config: ConfigOption = DEFAULT_CONFIG,
+           as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False
+           ) -> None:
+    """Jobs per status, open business exceptions, schema revision."""
+    with open_hub(config, quiet=True) as hub:
+        state = snapshot(hub.db)
+    if as_json:
+        print(json.dumps(state, sort_keys=True))
+        return
+    table = Table(title=f"marketdock on {state['database']}", show_header=False)
+    table.add_row("schema", f"{state['schema_revision']} (needs {state['schema_head']})")
+    table.add_row("tenants", ", ".join(state["tenants"]) or "-")
+    table.add_row("jobs", "  ".join(f"{k}={v}" for k, v in state["jobs"].items()))
+    table.add_row("open exceptions",
+                  "  ".join(f"{k}={v}" for k, v in state["open_exceptions"].items()) or "none")
+    console.print(table)
+
+
+@jobs_app.command("list")
+def jobs_list(config: ConfigOption = DEFAULT_CONFIG,
+              status: Annotated[JobStatus | None, typer.Option(help="Only this status.")] = None,
+              tenant: Annotated[str | None, typer.Option(help="Only this tenant.")] = None,
+              limit: int = 50,
+              as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """List jobs, newest first."""
+    with open_hub(config, quiet=True) as hub, hub.db.read() as conn:
+        found = outbox.list_jobs(conn, status, tenant, limit)
+    if as_json:
+        print(json.dumps([{"id": j.id, "tenant": j.tenant_id, "task": j.task,
+                           "status": j.status.value, "attempts": j.attempts,
+                           "last_error": j.last_error} for j in found]))
+        return
+    table = Table("id", "tenant", "task", "status", "attempts", "last error")
+    for job in found:
+        table.add_row(str(job.id), job.tenant_id, job.task, job.status.value,
+                      f"{job.attempts}/{job.max_attempts}", (job.last_error or "")[:80])
+    console.print(table)
+
+
+@jobs_app.command("replay")
+def jobs_replay(ids: Annotated[list[int] | None, typer.Argument(help="Job ids.")] = None,
+                config: ConfigOption = DEFAULT_CONFIG,
+                all_dead: Annotated[bool, typer.Option("--all-dead")] = False) -> None:
+    """Put dead jobs back in the queue."""
+    with open_hub(config, quiet=True) as hub:
+        targets = list(ids or [])
+        if all_dead:
+            with hub.db.read() as conn:
+                targets += [j.id for j in outbox.list_jobs(conn, JobStatus.DEAD, limit=100_000)]
+        if not targets:
+            errors.print("[red]error:[/red] name job ids or use --all-dead")
+            raise typer.Exit(2)
+        failed = 0
+        for job_id in targets:
+            try:
+                outbox.replay(hub.db, job_id, hub.clock.now())
+                console.print(f"job {job_id} replayed")
+            except MarketdockError as exc:
+                failed += 1
+                errors.print(f"job {job_id}: {exc}")
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def sync(flow: Annotated[str, typer.Argument(help="The flow to run, e.g. housekeeping.")],
+         once: Annotated[bool, typer.Option("--once", help="Run one tick to completion.")] = False,
+         tenant: Annotated[str | None, typer.Option(help="Only this tenant.")] = None,
+         config: ConfigOption = DEFAULT_CONFIG) -> None:
+    """Run one tick of one flow, and every job it causes, to completion."""
+    if not once:
+        errors.print("[red]error:[/red] sync runs one tick: add --once "
+                     "(`marketdock run` runs flows on their schedules)")
+        raise typer.Exit(2)
+    with open_hub(config) as hub:
+        prepare(hub)
+        enqueued = hub.enqueue_flow(flow, tenant)
+        worker = hub.worker()
+        done = 0
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                      console=console, transient=True) as progress:
+            bar = progress.add_task(f"{flow}: running", total=None)
+            while worker.run(max_jobs=1, until_idle=True):
+                done += 1
+                progress.update(bar, description=f"{flow}: {done} job(s) done")
+        with hub.db.read() as conn:
+            counts = outbox.counts(conn)
+    console.print(f"{flow}: {len(enqueued)} tick(s) enqueued, {done} job(s) run; "
+                  f"dead jobs: {counts['dead']}")
+    if counts["dead"]:
+        raise typer.Exit(1)
+
+
+def run_threads(hub: Hub, workers: int, with_scheduler: bool,
+                serve: Callable[[threading.Event], None]) -> None:
+    """Run the scheduler and worker threads until ``serve`` returns or a signal stops us."""
+    stop = threading.Event()
+    threads = [threading.Thread(target=hub.worker(f"{hub.worker().name}-{n}").run,
+                                args=(stop,), name=f"worker-{n}", daemon=True)
+               for n in range(workers)]
+    if with_scheduler:
+        threads.append(threading.Thread(target=hub.scheduler().run, args=(stop,),
+                                        name="scheduler", daemon=True))
+    for thread in threads:
+        thread.start()
+    try:
+        serve(stop)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=hub.config.worker.lease_seconds)
+
+
+def wait_for_signal(stop: threading.Event) -> None:
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    stop.wait()
+
+
+@app.command()
+def run(config: ConfigOption = DEFAULT_CONFIG,
+        workers: Annotated[int | None, typer.Option(help="Worker threads.")] = None,
+        server: Annotated[bool, typer.Option(help="Serve the HTTP API.")] = True) -> None:
+    """Scheduler, workers and HTTP server in one process: the embedded default."""
+    import uvicorn
+
+    from marketdock.api.app import create_app
+
+    with open_hub(config) as hub:
+        prepare(hub)
+        count = workers or hub.config.worker.concurrency
+        host, port = hub.config.server.host, hub.config.server.port
+
+        def serve(stop: threading.Event) -> None:
+            if not server:
+                wait_for_signal(stop)
+                return
+            console.print(f"marketdock running: {count} worker(s), scheduler, "
+                          f"API on http://{host}:{port} (Ctrl-C stops)")
+            uvicorn.Server(uvicorn.Config(create_app(hub.db, hub.clock), host=host, port=port,
+                                          log_level="warning")).run()
+
+        run_threads(hub, count, True, serve)
+    console.print("marketdock stopped")
+
+
+@app.command()
+def worker(config: ConfigOption = DEFAULT_CONFIG,
+           concurrency: Annotated[int | None, typer.Option(help="Worker threads.")] = None,
+           scheduler: Annotated[bool, typer.Option(
+               help="Also run the scheduler (ticks are deduplicated across hosts).")] = False
+           ) -> None:
+    """Workers only: add processes on any host to scale out on PostgreSQL."""
+    with open_hub(config) as hub:
+        hub.prepare(upgrade=False)
+        count = concurrency or hub.config.worker.concurrency
+        console.print(f"marketdock worker: {count} thread(s) on {hub.db.dialect} "
+                      f"(pid {os.getpid()}; SIGTERM or Ctrl-C stops)")
+        run_threads(hub, count, scheduler, wait_for_signal)
+
+
+@secrets_app.command("set")
+def secrets_set(tenant: str, name: str, config: ConfigOption = DEFAULT_CONFIG) -> None:
+    """Store a secret encrypted (value from standard input, or asked for without echo)."""
+    value = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else \
+        typer.prompt(f"value of {name}", hide_input=True)
+    with open_hub(config, quiet=True) as hub:
+        prepare(hub)
+        hub.config.tenant(tenant)
+        ref = hub.secrets.put(tenant, name, value)
+    console.print(f"stored; reference it in marketdock.toml as {{ stored = \"{ref.stored}\" }}")
+
+
+@app.command()
+def demo(directory: Annotated[Path, typer.Option(help="Where the demo keeps its data.")] =
+         Path("demo-data")) -> None:
+    """Run the hub on the example config with the embedded SQLite database."""
+    path = directory / "marketdock.toml"
+    if not path.exists():
+        init(directory, force=False)
+    run(config=path, workers=None, server=True)
+
+
+def main(argv: list[str] | None = None) -> Any:
+    return app(argv)
