@@ -30,7 +30,7 @@ def shipment_body(
     return {
         "trackingKey": key,
         "shipDate": "2025-03-10T14:05:00.000Z",
-        "shipFromAddress": SHIP_FROM,
+        "shipFromAddress": dict(SHIP_FROM),
         "positionItems": positions,
     }
 
