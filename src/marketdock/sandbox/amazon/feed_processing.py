@@ -14,7 +14,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import jsonschema
+import jsonschema  # type: ignore[import-untyped]
 from starlette.requests import Request
 
 from marketdock.sandbox.amazon.http import Call, Simulator

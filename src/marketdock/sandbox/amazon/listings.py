@@ -101,7 +101,7 @@ def _marketplaces(call: Call) -> list[str]:
 
 
 def _own(call: Call) -> str:
-    seller = call.request.path_params["sellerId"]
+    seller = str(call.request.path_params["sellerId"])
     if seller != call.seller_id:
         raise ApiError(403, "Unauthorized", "Access to requested resource is denied.")
     return seller
