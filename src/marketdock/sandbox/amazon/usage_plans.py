@@ -32,8 +32,6 @@ USAGE_PLANS: dict[str, tuple[float, int]] = {
     "reports.createReport": (0.0167, 15),
     "reports.getReport": (2.0, 15),
     "reports.getReportDocument": (0.0167, 15),
-    "inbound.listInboundPlanShipments": (2.0, 30),
-    "inbound.getShipment": (2.0, 30),
 }
 
 
