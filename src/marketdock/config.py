@@ -581,25 +581,6 @@ percentage = 90
 # warehouses = ["main"]     # sum only these warehouses (default: all of the tenant's)
 
 [[tenants.schedules]]
-flow = "orders"             # fetch releasable orders and send them to the warehouse
-every_seconds = 300
-channel = "otto"
-
-[[tenants.schedules]]
-flow = "orders"
-every_seconds = 300
-channel = "amazon-eu"
-
-[[tenants.schedules]]
-flow = "shipments"          # confirm packages to the marketplaces
-every_seconds = 300
-warehouse = "main"
-
-[[tenants.schedules]]
-flow = "stock"              # publish changed stock
-every_seconds = 900
-
-[[tenants.schedules]]
 flow = "housekeeping"       # purge old jobs and logs
 every_seconds = 86400
 

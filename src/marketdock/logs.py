@@ -227,6 +227,8 @@ def configure_logging(
         root.removeHandler(_handler)
     root.addHandler(handler)
     root.setLevel(number)
+    # Alembic notes every migration context it opens; operators need only its warnings.
+    logging.getLogger("alembic").setLevel(max(number, logging.WARNING))
     _handler = handler
     _install_record_factory()
     structlog.configure(

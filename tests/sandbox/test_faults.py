@@ -21,7 +21,8 @@ def make_app() -> tuple[httpx.Client, FaultSwitches, list[str]]:
         seen.append(request.url.path)
         return JSONResponse({"path": request.url.path, "body": (await request.body()).decode()})
 
-    app = Starlette(routes=[*fault_admin_routes(faults), Route("/{p:path}", echo, methods=["GET", "POST"])])
+    routes = [*fault_admin_routes(faults), Route("/{p:path}", echo, methods=["GET", "POST"])]
+    app = Starlette(routes=routes)
     return client_for(with_faults(app, faults)), faults, seen
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -231,8 +232,10 @@ def run(config: ConfigOption = DEFAULT_CONFIG,
                 return
             console.print(f"marketdock running: {count} worker(s), scheduler, "
                           f"API on http://{host}:{port} (Ctrl-C stops)")
-            uvicorn.Server(uvicorn.Config(create_app(hub.db, hub.clock), host=host, port=port,
-                                          log_level="warning")).run()
+            server_ = uvicorn.Server(uvicorn.Config(create_app(hub.db, hub.clock), host=host,
+                                                    port=port, log_level="warning"))
+            with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises Ctrl-C after
+                server_.run()                             # its graceful shutdown
 
         run_threads(hub, count, True, serve)
     console.print("marketdock stopped")
