@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -24,7 +24,6 @@ class ContractClient:
 
     def __init__(self, client: httpx.Client) -> None:
         self.http = client
-        self.seen: set[tuple[str, int]] = set()
 
     def request(
         self, method: str, url: str, *, invalid_request: bool = False, **kwargs: Any
@@ -46,7 +45,6 @@ class ContractClient:
         api, schema = op.responses[response.status_code]
         body = response.json() if response.content else None
         validator(api, schema).validate(body)
-        self.seen.add((op.name, response.status_code))
         return response
 
     def get(self, url: str, **kwargs: Any) -> httpx.Response:
@@ -68,7 +66,6 @@ class Sim:
     clock: SimulatedClock
     api: ContractClient
     admin: httpx.Client
-    created: list[dict[str, Any]] = field(default_factory=list)
 
     def seed(self, **payload: Any) -> dict[str, Any]:
         result = apply_seed(self.state, SeedPayload.model_validate(payload), self.clock.now())

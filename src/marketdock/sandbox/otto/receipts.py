@@ -50,7 +50,8 @@ def _body(state: OttoState, order: Order, kind: str, items: list[PositionItem], 
     by_sku: dict[str, list[PositionItem]] = defaultdict(list)
     for item in items:
         by_sku[item.sku].append(item)
-    positions, totals = [], defaultdict(lambda: Decimal("0"))
+    positions: list[dict[str, Any]] = []
+    totals: defaultdict[Decimal, Decimal] = defaultdict(Decimal)
     for line, (sku, units) in enumerate(by_sku.items(), start=1):
         product = state.product(order.partner_id, sku)
         assert product is not None, f"receipt for unknown SKU {sku}"

@@ -145,7 +145,7 @@ def add_order(state: OttoState, seed: SeedOrder, now: datetime) -> Order:
         items: list[PositionItem] = []
         for line in seed.lines:
             if state.product(seed.partner_id, line.sku) is None:
-                add_product(state, SeedProduct(sku=line.sku, partnerId=seed.partner_id))
+                add_product(state, SeedProduct(sku=line.sku, partner_id=seed.partner_id))
             for _ in range(line.quantity):
                 item = PositionItem(
                     position_item_id=state.new_uuid(),
@@ -210,9 +210,10 @@ def add_return(state: OttoState, seed: SeedReturn, now: datetime) -> ReturnItem:
 
 def _check(state: OttoState, payload: SeedPayload) -> None:
     """Refuse the whole payload before anything is created, so a seed is all-or-nothing."""
-    for entry in (*payload.products, *payload.orders):
-        if entry.partner_id not in state.partners:
-            raise SeedError(f"unknown partnerId {entry.partner_id!r}")
+    partner_ids = [p.partner_id for p in payload.products] + [o.partner_id for o in payload.orders]
+    unknown = sorted(set(partner_ids) - set(state.partners))
+    if unknown:
+        raise SeedError(f"unknown partnerId {unknown}")
     ids = [o.sales_order_id for o in payload.orders if o.sales_order_id]
     numbers = [o.order_number for o in payload.orders if o.order_number]
     taken = {o.order_number for o in state.orders.values()}
@@ -220,6 +221,9 @@ def _check(state: OttoState, payload: SeedPayload) -> None:
         clash = {v for v in value if v in seen or value.count(v) > 1}
         if clash:
             raise SeedError(f"order ids/numbers exist already or repeat: {sorted(clash)}")
+    returned = [r.position_item_id for r in payload.returns]
+    if len(set(returned)) != len(returned):
+        raise SeedError("return: a position item is listed twice")
     for ret in payload.returns:
         item = state.items.get(ret.position_item_id)
         if item is None or item.status != enums.SENT or ret.position_item_id in state.returns:
