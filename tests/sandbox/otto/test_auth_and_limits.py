@@ -15,6 +15,7 @@ from marketdock.sandbox.otto import (
     OttoConfig,
     OttoState,
     SimulatedClock,
+    authorized_client,
     create_app,
 )
 from tests.sandbox.otto.harness import ContractClient, Sim
@@ -126,3 +127,10 @@ def test_rate_limit_is_per_partner(limited: tuple[ContractClient, SimulatedClock
     assert api.get("/v4/orders").status_code == 429
     api.authorize(client_id="b", client_secret="s")
     assert api.get("/v4/orders").status_code == 200
+
+
+def test_authorized_client_for_benchmarks_and_demos() -> None:
+    state = OttoState(config=OttoConfig(api_rate_per_second=None))
+    app = create_app(state, clock=SimulatedClock(live=True))
+    with authorized_client(app) as client:
+        assert client.get("/v4/orders").json() == {"resources": [], "links": []}

@@ -39,8 +39,11 @@ def fetch_token(
 
 
 def authorized_client(app: Any, **credentials: str) -> httpx.Client:
-    """An in-process client carrying a fresh bearer token (see :func:`fetch_token`)."""
-    client = client_for(app)
-    token = fetch_token(client, **credentials)
-    client.headers["Authorization"] = f"Bearer {token}"
-    return client
+    """An in-process client carrying a fresh bearer token (see :func:`fetch_token`).
+
+    The token is fetched with a client of its own, so the answer can still be used in a
+    ``with`` block; close it when done (its transport runs a thread).
+    """
+    with client_for(app) as bootstrap:
+        token = fetch_token(bootstrap, **credentials)
+    return client_for(app, headers={"Authorization": f"Bearer {token}"})
