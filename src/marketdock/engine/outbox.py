@@ -99,7 +99,8 @@ _WAITING = """candidate.status = 'todo' AND candidate.scheduled_at <= :now
 
 
 @cache
-def _claim_statements(dialect: str, with_tasks: bool) -> tuple[sa.TextClause, sa.TextClause]:
+def _claim_statements(dialect: str, with_tasks: bool) -> tuple[sa.TextualSelect,
+                                                              sa.TextualSelect]:
     """(reclaim a job whose worker died, claim the most urgent waiting job).
 
     Hand-written SQL: the claim runs once per job, and a text statement skips SQLAlchemy's
@@ -110,17 +111,18 @@ def _claim_statements(dialect: str, with_tasks: bool) -> tuple[sa.TextClause, sa
     skip_locked = "FOR UPDATE SKIP LOCKED" if dialect == "postgresql" else ""
     tasks = "AND candidate.task IN :tasks" if with_tasks else ""
     columns = ", ".join(column.name for column in jobs.c)
-    binds = [sa.bindparam("now", type_=UTCDateTime()),
+    binds: list[sa.BindParameter[Any]] = [
+             sa.bindparam("now", type_=UTCDateTime()),
              sa.bindparam("lease_until", type_=UTCDateTime()),
              sa.bindparam("token", type_=sa.String()), sa.bindparam("worker", type_=sa.String()),
              sa.bindparam("limit", type_=sa.Integer())]
     if with_tasks:
         binds.append(sa.bindparam("tasks", expanding=True))
 
-    def statement(condition: str) -> sa.TextClause:
+    def statement(condition: str) -> sa.TextualSelect:
         text = _CLAIM_SQL.format(condition=condition, tasks=tasks, skip_locked=skip_locked,
                                  columns=columns)
-        return sa.text(text).bindparams(*binds).columns(*jobs.c)  # type: ignore[return-value]
+        return sa.text(text).bindparams(*binds).columns(*jobs.c)
 
     return statement(_STALE), statement(_WAITING)
 
@@ -265,9 +267,9 @@ def list_jobs(conn: Connection, status: JobStatus | None = None, tenant_id: str 
 
 def counts(conn: Connection) -> dict[str, int]:
     """Number of jobs per status (every status present, zero when none)."""
-    found = dict(conn.execute(sa.select(jobs.c.status, sa.func.count()).group_by(jobs.c.status))
-                 .all())
-    return {status.value: int(found.get(status.value, 0)) for status in JobStatus}
+    query = sa.select(jobs.c.status, sa.func.count()).group_by(jobs.c.status)
+    found: dict[str, int] = {str(status): int(n) for status, n in conn.execute(query)}
+    return {status.value: found.get(status.value, 0) for status in JobStatus}
 
 
 def runnable_count(conn: Connection, now: datetime) -> int:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -122,7 +123,8 @@ class RateLimiter:
                                rate_buckets.c.operation == operation)
 
     @staticmethod
-    def _lock(conn: Connection, tenant_id: str, account: str, operation: str) -> sa.Row | None:
+    def _lock(conn: Connection, tenant_id: str, account: str,
+              operation: str) -> sa.Row[Any] | None:
         return conn.execute(
             rate_buckets.select().where(rate_buckets.c.tenant_id == tenant_id,
                                         rate_buckets.c.account == account,
