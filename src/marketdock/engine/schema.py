@@ -10,6 +10,8 @@ look-up before an insert:
 - ``jobs``: at most one waiting job per (tenant, queueing lock), at most one running job
   per (tenant, lock)
 - ``schedule_ticks``: one row per (schedule, tick), so any number of schedulers can run
+- ``exchanged_files``: one row per file name per warehouse and direction, so a file
+  delivered twice is applied once
 
 Alembic migrations in ``engine/migrations`` must produce exactly this schema; a test
 compares them on SQLite and PostgreSQL.
@@ -282,6 +284,24 @@ secrets = sa.Table(
     sa.Column("ciphertext", sa.LargeBinary(), nullable=False),
     _updated(),
     sa.PrimaryKeyConstraint("tenant_id", "name"),
+)
+
+exchanged_files = sa.Table(
+    "exchanged_files", metadata,
+    id_column(),
+    _tenant(),
+    sa.Column("warehouse_id", sa.String(64), nullable=False),
+    sa.Column("direction", sa.String(8), nullable=False),  # "in" or "out"
+    sa.Column("name", sa.String(255), nullable=False),
+    sa.Column("content_hash", sa.String(64), nullable=False),
+    sa.Column("kind", sa.String(40), nullable=False),  # e.g. "x12:945", "csv:shipments"
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("control_number", sa.String(20), nullable=True),
+    sa.Column("error", sa.Text(), nullable=True),
+    _created(),
+    _updated(),
+    sa.UniqueConstraint("tenant_id", "warehouse_id", "direction", "name"),
+    sa.Index(None, "tenant_id", "warehouse_id", "direction", "content_hash"),
 )
 
 control_numbers = sa.Table(

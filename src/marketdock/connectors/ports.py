@@ -1,0 +1,250 @@
+"""The two contracts every connector fulfils: one for marketplaces, one for warehouses.
+
+Flows talk only to these ports, never to a connector's wire types, so one rule serves OTTO
+and Amazon, REST and EDI alike. A connector declares what it offers in ``capabilities``;
+a flow checks :meth:`Connector.supports` before it calls, and an operation a connector does
+not offer raises :class:`~marketdock.errors.OperationNotSupported`.
+
+Batch operations never fail a whole batch for one bad item: they return a result per item
+(and bad records come back as :class:`Quarantined`, with a reason an operator understands).
+Every write is idempotent from the flow's point of view: after an ambiguous failure
+(:class:`~marketdock.errors.RemoteTimeout`) the flow calls the matching read
+(``confirmed_packages``, ``find_order``) before it writes again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import ClassVar
+
+from marketdock.domain import Address, Order, Package, StockPosition
+from marketdock.errors import OperationNotSupported
+
+
+class Capability(StrEnum):
+    # marketplaces
+    FETCH_ORDERS = "fetch_orders"
+    CONFIRM_PACKAGE = "confirm_package"
+    CANCEL_UNITS = "cancel_units"
+    PUSH_STOCK = "push_stock"
+    READ_STOCK = "read_stock"
+    FETCH_RETURNS = "fetch_returns"
+    DECIDE_RETURN = "decide_return"
+    FETCH_RECEIPTS = "fetch_receipts"
+    # warehouses
+    SEND_ORDER = "send_order"
+    CANCEL_ORDER = "cancel_order"
+    FETCH_UPDATES = "fetch_updates"
+    FETCH_STOCK = "fetch_stock"
+    SEND_INBOUND = "send_inbound"
+
+
+class Connector:
+    """Base of every connector: declared capabilities and the check before a call."""
+
+    capabilities: ClassVar[frozenset[Capability]] = frozenset()
+    name: ClassVar[str] = "connector"
+
+    def supports(self, capability: Capability) -> bool:
+        return capability in self.capabilities
+
+    def require(self, capability: Capability) -> None:
+        if capability not in self.capabilities:
+            raise OperationNotSupported(f"{self.name} does not offer {capability.value}")
+
+
+@dataclass(frozen=True)
+class Quarantined:
+    """A record that could not be read: kept with the reason and where it came from."""
+
+    reference: str
+    reason: str
+    source: str
+    excerpt: str = ""
+
+
+# ---------------------------------------------------------------- marketplace side
+
+
+@dataclass(frozen=True)
+class OrderBatch:
+    """Orders changed in a window, every page followed to its end."""
+
+    orders: Sequence[Order]
+    quarantined: Sequence[Quarantined] = ()
+    until: datetime | None = None
+    """The upper bound the marketplace answered for; the next window starts before it."""
+
+
+@dataclass(frozen=True)
+class RemotePackage:
+    """A package as the marketplace knows it (for reconciliation after a failure)."""
+
+    package_ref: str
+    tracking_number: str | None
+    carrier_code: str | None
+    line_quantities: Mapping[str, int]
+
+
+@dataclass(frozen=True)
+class CarrierChoice:
+    """The marketplace's carrier for a package, from the carrier mapping."""
+
+    code: str
+    name: str | None = None
+    service: str | None = None
+
+
+@dataclass(frozen=True)
+class CancelResult:
+    cancelled: Mapping[str, int]
+    """line id → units cancelled now"""
+    refused: Mapping[str, str] = field(default_factory=dict)
+    """line id → why the marketplace refused (e.g. already shipped)"""
+
+
+@dataclass(frozen=True)
+class StockUpdate:
+    sku: str
+    quantity: int
+
+
+class StockOutcome(StrEnum):
+    APPLIED = "applied"
+    PENDING = "pending"      # accepted for asynchronous processing (a feed)
+    REJECTED = "rejected"    # this SKU failed; the reason says why
+    UNKNOWN_SKU = "unknown_sku"
+
+
+@dataclass(frozen=True)
+class StockResult:
+    sku: str
+    outcome: StockOutcome
+    reason: str = ""
+    reference: str | None = None
+    """e.g. the feed id an APPLIED/PENDING quantity travelled in"""
+
+
+class MarketplacePort(Connector):
+    """What flows need from a marketplace account."""
+
+    def fetch_orders(self, changed_since: datetime, until: datetime | None = None) -> OrderBatch:
+        self.require(Capability.FETCH_ORDERS)
+        raise NotImplementedError
+
+    def confirm_package(self, order: Order, package: Package, carrier: CarrierChoice) -> str:
+        """Confirm one package; return the marketplace's reference for it."""
+        self.require(Capability.CONFIRM_PACKAGE)
+        raise NotImplementedError
+
+    def confirmed_packages(self, order: Order) -> Sequence[RemotePackage]:
+        self.require(Capability.CONFIRM_PACKAGE)
+        raise NotImplementedError
+
+    def cancel_units(self, order: Order, units: Mapping[str, int], reason: str) -> CancelResult:
+        self.require(Capability.CANCEL_UNITS)
+        raise NotImplementedError
+
+    def push_stock(self, updates: Sequence[StockUpdate]) -> Sequence[StockResult]:
+        self.require(Capability.PUSH_STOCK)
+        raise NotImplementedError
+
+    def read_stock(self, skus: Sequence[str]) -> Mapping[str, int | None]:
+        self.require(Capability.READ_STOCK)
+        raise NotImplementedError
+
+
+# ---------------------------------------------------------------- warehouse side
+
+
+@dataclass(frozen=True)
+class WarehouseLine:
+    line_ref: str
+    sku: str
+    quantity: int
+
+
+@dataclass(frozen=True)
+class WarehouseOrder:
+    """An order as the warehouse receives it: the hub's key is its unique reference."""
+
+    reference: str
+    lines: Sequence[WarehouseLine]
+    ship_to: Address
+    ship_by: datetime | None = None
+    shipping_method: str = "Standard"
+    channel: str = ""
+    gift_message: str = ""
+
+
+class CancelOutcome(StrEnum):
+    CANCELLED = "cancelled"
+    ALREADY_SHIPPED = "already_shipped"
+    NOT_FOUND = "not_found"
+
+
+@dataclass(frozen=True)
+class ShippedPackage:
+    order_reference: str
+    package_ref: str
+    carrier: str
+    service: str | None
+    tracking_number: str | None
+    line_quantities: Mapping[str, int]
+    """order line ref → units in this package"""
+    shipped_at: datetime
+    return_tracking_number: str | None = None
+
+
+@dataclass(frozen=True)
+class ShortPick:
+    order_reference: str
+    line_ref: str
+    sku: str
+    missing: int
+
+
+@dataclass(frozen=True)
+class WarehouseUpdates:
+    packages: Sequence[ShippedPackage]
+    short_picks: Sequence[ShortPick]
+    cursor: str | None
+    """Where to continue next time; opaque to flows."""
+    quarantined: Sequence[Quarantined] = ()
+
+
+@dataclass(frozen=True)
+class StockSnapshot:
+    positions: Sequence[StockPosition]
+    full: bool
+    """True: SKUs missing from the snapshot have no stock. False: a delta."""
+    as_of: datetime
+
+
+class WarehousePort(Connector):
+    """What flows need from a warehouse."""
+
+    def send_order(self, order: WarehouseOrder) -> str:
+        """Create the order; return the warehouse's id. A duplicate reference is resolved
+        by reading the existing order back, never by a second order."""
+        self.require(Capability.SEND_ORDER)
+        raise NotImplementedError
+
+    def find_order(self, reference: str) -> str | None:
+        self.require(Capability.SEND_ORDER)
+        raise NotImplementedError
+
+    def cancel_order(self, reference: str) -> CancelOutcome:
+        self.require(Capability.CANCEL_ORDER)
+        raise NotImplementedError
+
+    def fetch_updates(self, cursor: str | None) -> WarehouseUpdates:
+        self.require(Capability.FETCH_UPDATES)
+        raise NotImplementedError
+
+    def fetch_stock(self) -> StockSnapshot:
+        self.require(Capability.FETCH_STOCK)
+        raise NotImplementedError
