@@ -8,6 +8,7 @@ Read-only work uses :meth:`Database.read`, a deferred transaction that never blo
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -49,21 +50,32 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=60000")
         cursor.execute("PRAGMA foreign_keys=ON")
+        # Checkpoint the WAL every ~40 MB instead of ~4 MB: fewer fsyncs under load.
+        cursor.execute("PRAGMA wal_autocheckpoint=10000")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
+        # Straight to the driver: this runs once per transaction, and SQLAlchemy's
+        # statement machinery would cost more than the BEGIN itself.
+        driver = connection.connection.driver_connection
+        assert driver is not None
         if connection.get_execution_options().get("marketdock_read_only"):
-            connection.exec_driver_sql("BEGIN")
+            driver.execute("BEGIN")
         else:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            driver.execute("BEGIN IMMEDIATE")
 
 
 class Database:
-    """The store's entry point: transactions on one engine."""
+    """The store's entry point: transactions on one engine.
+
+    A long-running loop (a worker) may :meth:`pin` a connection to its thread, so that its
+    many short transactions skip the pool's checkout and check-in.
+    """
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._pinned = threading.local()
 
     @classmethod
     def from_url(cls, url: str, **kwargs: Any) -> Database:
@@ -78,8 +90,26 @@ class Database:
         return self.dialect == "postgresql"
 
     @contextmanager
+    def pin(self) -> Iterator[None]:
+        """Use one connection for every transaction of this thread until the block ends."""
+        if getattr(self._pinned, "conn", None) is not None:
+            yield
+            return
+        with self.engine.connect() as conn:
+            self._pinned.conn = conn
+            try:
+                yield
+            finally:
+                self._pinned.conn = None
+
+    @contextmanager
     def begin(self) -> Iterator[Connection]:
         """A write transaction, committed on success and rolled back on error."""
+        pinned: Connection | None = getattr(self._pinned, "conn", None)
+        if pinned is not None and not pinned.in_transaction():
+            with pinned.begin():
+                yield pinned
+            return
         with self.engine.connect() as conn, conn.begin():
             yield conn
 

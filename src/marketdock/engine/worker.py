@@ -100,17 +100,18 @@ class Worker:
         ``max_jobs`` were processed; return how many were processed."""
         stop = stop or threading.Event()
         processed = 0
-        try:
-            while not stop.is_set() and (max_jobs is None or processed < max_jobs):
-                if self.run_once():
-                    processed += 1
-                    continue
-                if until_idle and self._idle():
-                    break
-                stop.wait(self.poll_interval)
-        finally:
-            self._release_claimed()
-            self._heartbeat.close()
+        with self.db.pin():
+            try:
+                while not stop.is_set() and (max_jobs is None or processed < max_jobs):
+                    if self.run_once():
+                        processed += 1
+                        continue
+                    if until_idle and self._idle():
+                        break
+                    stop.wait(self.poll_interval)
+            finally:
+                self._release_claimed()
+                self._heartbeat.close()
         return processed
 
     def _release_claimed(self) -> None:
