@@ -304,6 +304,30 @@ exchanged_files = sa.Table(
     sa.Index(None, "tenant_id", "warehouse_id", "direction", "content_hash"),
 )
 
+sync_state = sa.Table(
+    "sync_state", metadata,
+    _tenant(),
+    sa.Column("key", sa.String(200), nullable=False),
+    sa.Column("value", sa.Text(), nullable=False),
+    _updated(),
+    sa.PrimaryKeyConstraint("tenant_id", "key"),
+)
+
+published_stock = sa.Table(
+    "published_stock", metadata,
+    _tenant(),
+    sa.Column("account_id", sa.String(64), nullable=False),
+    sa.Column("channel_sku", sa.String(200), nullable=False),
+    sa.Column("quantity", sa.Integer(), nullable=False),
+    sa.Column("explanation", JSONType, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("reference", sa.String(100), nullable=True),
+    sa.Column("marketplace_quantity", sa.Integer(), nullable=True),
+    sa.Column("published_at", UTCDateTime(), nullable=False),
+    sa.Column("checked_at", UTCDateTime(), nullable=True),
+    sa.PrimaryKeyConstraint("tenant_id", "account_id", "channel_sku"),
+)
+
 control_numbers = sa.Table(
     "control_numbers", metadata,
     _tenant(),
