@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from datetime import time
 from decimal import ROUND_DOWN, Decimal
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 import pydantic
@@ -38,6 +38,7 @@ from marketdock.domain.accounts import (
 )
 from marketdock.domain.address import Address
 from marketdock.domain.base import Identifier, NonEmptyStr, error_lines
+from marketdock.domain.countries import to_alpha2
 from marketdock.errors import ConfigError
 from marketdock.logs import is_sensitive_key, register_secret
 from marketdock.secrets import PLAINTEXT_SECRET_HINT, SecretRef
@@ -93,6 +94,10 @@ class Section(BaseModel):
     model_config = ConfigDict(
         frozen=True, extra="forbid", validate_default=True, hide_input_in_errors=True
     )
+
+
+CountryCode = Annotated[str, pydantic.AfterValidator(to_alpha2)]
+"""An ISO 3166-1 country code, alpha-2 or alpha-3, stored as alpha-2."""
 
 
 class ServerConfig(Section):
@@ -173,6 +178,8 @@ class WarehouseConfig(Section):
     timezone: str
     handling_days: int = Field(default=0, ge=0, le=30)
     ship_from: Address
+    ships_to: tuple[CountryCode, ...] = ()
+    """ISO country codes the warehouse's carriers serve; empty: every country."""
     connection: dict[str, Scalar | SecretRef] = Field(default_factory=dict)
     """Connector settings; credential-like keys must be secret references."""
 
@@ -313,6 +320,15 @@ def _duplicates(ids: list[str]) -> list[int]:
     return repeated
 
 
+class RoutingConfig(Section):
+    """``[tenants.routing]``: which warehouse ships an order (default: the first one)."""
+
+    by_country: dict[CountryCode, Identifier] = Field(default_factory=dict)
+    """Destination country → warehouse id."""
+    by_sku: dict[NonEmptyStr, Identifier] = Field(default_factory=dict)
+    """Warehouse SKU → warehouse id; an order containing it goes there (checked first)."""
+
+
 class TenantConfig(Section):
     """``[[tenants]]``: one merchant and everything that belongs to it."""
 
@@ -323,6 +339,7 @@ class TenantConfig(Section):
     stock_policy: StockPolicy = Field(default_factory=StockPolicy)
     schedules: tuple[ScheduleConfig, ...] = ()
     alerts: tuple[AlertConfig, ...] = ()
+    routing: RoutingConfig = Field(default_factory=RoutingConfig)
 
     @model_validator(mode="after")
     def _references(self) -> TenantConfig:
@@ -351,6 +368,12 @@ class TenantConfig(Section):
                         ("stock_policy", "channels", channel_id, "warehouses", index),
                         _unknown("warehouse", warehouse_id, warehouses),
                     ))
+        for rule_name, targets in (("by_country", self.routing.by_country),
+                                   ("by_sku", self.routing.by_sku)):
+            for key, warehouse_id in targets.items():
+                if warehouse_id not in warehouses:
+                    problems.append((("routing", rule_name, key),
+                                     _unknown("warehouse", warehouse_id, warehouses)))
         if problems:
             raise _problems("tenant", problems)
         return self
@@ -416,6 +439,7 @@ class Config(Section):
 _KNOWN_KEYS = sorted({
     field.alias or name
     for model in (Config, ServerConfig, WorkerConfig, LogConfig, TenantConfig, ChannelConfig,
+                  RoutingConfig,
                   WarehouseConfig, StockPolicy, ChannelStockRule, ScheduleConfig, AlertConfig,
                   Address, SecretRef)
     for name, field in model.model_fields.items()
