@@ -1,0 +1,309 @@
+"""The shipment flow: warehouse packages back to the marketplace, exactly once, in time.
+
+Tasks:
+
+- ``shipments`` (a flow tick per warehouse): read the warehouse's new packages and
+  short-picks since its cursor; store each package once; enqueue its confirmation (priority
+  class tracking, ordered by the order's ship-by deadline); for a short-pick, cancel the
+  missing units on the marketplace and push the SKU's stock at once;
+- ``shipments.confirm``: confirm one package through the effects ledger; after an
+  ambiguous failure the marketplace's packages are read before anything is sent again;
+- ``shipments.cancel_short``: cancel short-picked units where the marketplace has an API
+  for it; otherwise, or when it refuses, an exception says what to do by hand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+import pydantic
+import structlog
+from sqlalchemy.engine import Connection
+
+from marketdock.config import Config
+from marketdock.connectors.ports import Capability, CarrierChoice, ShippedPackage, ShortPick
+from marketdock.domain import (
+    LineStatus,
+    OrderStatus,
+    Package,
+    PackageLine,
+    TrackingKey,
+    resolve_carrier,
+)
+from marketdock.engine import audit, effects
+from marketdock.engine.jobs import Priority
+from marketdock.engine.tasks import TaskRegistry
+from marketdock.engine.worker import JobContext
+from marketdock.errors import MappingError
+from marketdock.flows import routing
+from marketdock.flows.ports import Ports
+from marketdock.flows.store import carriers as carrier_store
+from marketdock.flows.store import listings as listing_store
+from marketdock.flows.store import orders as order_store
+from marketdock.flows.store import packages as package_store
+from marketdock.flows.store import sync_state
+from marketdock.flows.ticks import FlowTick
+from marketdock.monitor import exceptions
+
+FLOW = "shipments"
+CONFIRM = "shipments.confirm"
+CANCEL_SHORT = "shipments.cancel_short"
+
+UNKNOWN_ORDER = "unknown_warehouse_order"
+CARRIER_UNMAPPED = "carrier_unmapped"
+CANCEL_BY_HAND = "cancel_by_hand"
+
+log = structlog.get_logger("marketdock.shipments")
+
+PushStockNow = Callable[[Connection, JobContext, str, str], None]
+"""(conn, ctx, tenant id, warehouse SKU): enqueue an immediate stock push for the SKU."""
+
+
+class PackageRef(pydantic.BaseModel):
+    model_config = pydantic.ConfigDict(extra="forbid", frozen=True)
+
+    package_id: int
+
+
+class ShortPickRef(pydantic.BaseModel):
+    model_config = pydantic.ConfigDict(extra="forbid", frozen=True)
+
+    order_id: int
+    line_id: str
+    units: int = pydantic.Field(ge=1)
+
+
+def _settle_status(conn: Connection, order_id: int, now: datetime) -> None:
+    """Partially shipped while units are open; shipped when none is; cancelled when every
+    unit was cancelled (short-picked) and none shipped."""
+    stored = order_store.get(conn, order_id)
+    assert stored is not None
+    lines = stored.order.lines
+    if any(routing.open_units(line) > 0 for line in lines):
+        status = OrderStatus.PARTIALLY_SHIPPED if any(line.quantity_shipped for line in lines) \
+            else stored.status
+    elif any(line.quantity_shipped for line in lines):
+        status = OrderStatus.SHIPPED
+    else:
+        status = OrderStatus.CANCELLED
+    if status is not stored.status:
+        order_store.set_status(conn, order_id, status, now)
+
+
+class ShipmentFlow:
+    def __init__(self, config: Config, ports: Ports,
+                 push_stock_now: PushStockNow | None = None) -> None:
+        self.config = config
+        self.ports = ports
+        self.push_stock_now = push_stock_now
+
+    # -------------------------------------------------------------- the tick
+
+    def tick(self, ctx: JobContext, tick: FlowTick) -> None:
+        tenant_id = ctx.job.tenant_id
+        if tick.warehouse is None:
+            with ctx.transaction() as conn:
+                for warehouse in self.config.tenant(tenant_id).warehouses:
+                    ctx.defer(conn, FLOW, FlowTick(warehouse=warehouse.id))
+            return
+        key = f"shipments:{tick.warehouse}:cursor"
+        with ctx.db.read() as conn:
+            cursor = sync_state.get(conn, tenant_id, key)
+        updates = self.ports.warehouse(tenant_id, tick.warehouse).fetch_updates(cursor)
+        now = ctx.clock.now()
+        with ctx.transaction() as conn:
+            for shipped in updates.packages:
+                self._package(conn, ctx, tick.warehouse, shipped)
+            for short in updates.short_picks:
+                self._short_pick(conn, ctx, short)
+            for bad in updates.quarantined:
+                exceptions.open_exception(
+                    conn, tenant_id=tenant_id, type="warehouse_message_unreadable",
+                    object_type="warehouse_message", object_id=f"{tick.warehouse}:{bad.reference}",
+                    now=now, reason=f"warehouse {tick.warehouse}: {bad.reason}",
+                    details={"source": bad.source, "excerpt": bad.excerpt})
+            if updates.cursor is not None:
+                sync_state.put(conn, tenant_id, key, updates.cursor, now)
+        log.info("warehouse updates", warehouse=tick.warehouse, packages=len(updates.packages),
+                 short_picks=len(updates.short_picks))
+
+    def _order_for(self, conn: Connection, ctx: JobContext, reference: str,
+                   what: str) -> order_store.StoredOrder | None:
+        order_id = order_store.order_id_from_reference(reference)
+        stored = order_store.get(conn, order_id) if order_id is not None else None
+        if stored is None:
+            exceptions.open_exception(
+                conn, tenant_id=ctx.job.tenant_id, type=UNKNOWN_ORDER,
+                object_type="warehouse_order", object_id=reference, now=ctx.clock.now(),
+                reason=f"the warehouse reported {what} for order {reference}, which the hub "
+                       "did not send")
+        return stored
+
+    def _package(self, conn: Connection, ctx: JobContext, warehouse_id: str,
+                 shipped: ShippedPackage) -> None:
+        stored = self._order_for(conn, ctx, shipped.order_reference, "a package")
+        if stored is None:
+            return
+        order, now = stored.order, ctx.clock.now()
+        listings = listing_store.find(conn, order.tenant_id, order.channel_account_id,
+                                      (line.sku for line in order.lines))
+        units = routing.marketplace_units(order, listings, shipped.line_quantities)
+        if not units:
+            return  # only parts of a kit so far: confirmed when the kit is complete
+        package = Package.create(
+            tenant_id=order.tenant_id, warehouse_id=warehouse_id,
+            package_ref=shipped.package_ref, channel_account_id=order.channel_account_id,
+            marketplace_order_id=order.marketplace_order_id, carrier=shipped.carrier,
+            service=shipped.service, tracking_number=shipped.tracking_number,
+            return_tracking=TrackingKey(carrier=shipped.carrier,
+                                        tracking_number=shipped.return_tracking_number)
+            if shipped.return_tracking_number else None,
+            lines=tuple(PackageLine(line_id=line_id, quantity=n)
+                        for line_id, n in sorted(units.items())),
+            shipped_at=shipped.shipped_at)
+        package_id = package_store.add(conn, stored.id, package, now)
+        if package_id is None:
+            return  # reported before
+        lines = [line.evolve(quantity_shipped=min(line.quantity - line.quantity_cancelled,
+                                                  line.quantity_shipped + units[line.line_id]))
+                 for line in order.lines if line.line_id in units]
+        lines = [line.evolve(status=LineStatus.SHIPPED) if routing.open_units(line) == 0
+                 and line.quantity_shipped > 0 else line for line in lines]
+        order_store.replace_lines(conn, stored.id, lines)
+        _settle_status(conn, stored.id, now)
+        audit.record(conn, tenant_id=order.tenant_id, object_type="package",
+                     object_id=str(package_id), action="shipped", system=warehouse_id, at=now,
+                     job_id=ctx.job.id, details={"order_id": stored.id,
+                                                 "tracking": package.tracking_number})
+        ctx.defer(conn, CONFIRM, {"package_id": package_id}, deadline=order.ship_by)
+
+    def _short_pick(self, conn: Connection, ctx: JobContext, short: ShortPick) -> None:
+        stored = self._order_for(conn, ctx, short.order_reference, "a short-pick")
+        if stored is None:
+            return
+        now, order = ctx.clock.now(), stored.order
+        effect = effects.claim(conn, order.tenant_id, "short_pick",
+                               f"{stored.id}:{short.line_ref}", now)
+        if effect.done or effect.attempts > 0:
+            return  # this short-pick was handled when it was first reported
+        effects.complete(conn, effect.id, None, now)
+        listings = listing_store.find(conn, order.tenant_id, order.channel_account_id,
+                                      (line.sku for line in order.lines))
+        line_id = short.line_ref.partition("/")[0]
+        line = order.line(line_id)
+        listing = listings.get(line.sku)
+        per_unit = next((c.quantity for c in listing.bill_of_materials
+                         if c.warehouse_sku == short.sku), 1) if listing else 1
+        units = min(-(-short.missing // per_unit), routing.open_units(line))
+        if units > 0:
+            order_store.replace_lines(conn, stored.id, [line.evolve(
+                quantity_cancelled=line.quantity_cancelled + units)])
+            _settle_status(conn, stored.id, now)
+            ctx.defer(conn, CANCEL_SHORT, {"order_id": stored.id, "line_id": line_id,
+                                           "units": units}, priority=Priority.TRACKING)
+        audit.record(conn, tenant_id=order.tenant_id, object_type="order",
+                     object_id=str(stored.id), action="short_pick", system="warehouse", at=now,
+                     job_id=ctx.job.id, details={"sku": short.sku, "missing": short.missing,
+                                                 "line_id": line_id, "units_cancelled": units})
+        if self.push_stock_now is not None:
+            self.push_stock_now(conn, ctx, order.tenant_id, short.sku)
+
+    # -------------------------------------------------------------- confirmation
+
+    def confirm(self, ctx: JobContext, ref: PackageRef) -> None:
+        now = ctx.clock.now()
+        with ctx.db.read() as conn:
+            found = package_store.get(conn, ref.package_id)
+            if found is None:
+                return
+            order_id, package = found
+            stored = order_store.get(conn, order_id)
+            mappings = carrier_store.for_tenant(conn, package.tenant_id)
+        assert stored is not None
+        order = stored.order
+        object_id = str(ref.package_id)
+        try:
+            mapping = resolve_carrier(mappings, channel=order.channel,
+                                      warehouse_carrier=package.carrier,
+                                      warehouse_service=package.service,
+                                      warehouse_id=package.warehouse_id,
+                                      marketplace_id=order.marketplace_id)
+        except MappingError as exc:
+            with ctx.transaction() as conn:
+                exceptions.open_exception(
+                    conn, tenant_id=order.tenant_id, type=CARRIER_UNMAPPED,
+                    object_type="package", object_id=object_id, now=now,
+                    reason=f"package {package.package_ref} of order "
+                           f"{order.marketplace_order_id}: {exc}; add a carrier mapping "
+                           "and the package is confirmed",
+                    details={"carrier": package.carrier, "service": package.service})
+            return
+        carrier = CarrierChoice(code=mapping.marketplace_code, name=mapping.carrier_name,
+                                service=mapping.shipping_method)
+        with ctx.db.begin() as conn:
+            effect = effects.claim(conn, order.tenant_id, "marketplace_package", object_id, now)
+        if effect.done:
+            return
+        port = self.ports.marketplace(order.tenant_id, order.channel_account_id)
+        remote_ref = None
+        if effect.maybe_sent:
+            remote_ref = next((p.package_ref for p in port.confirmed_packages(order)
+                               if p.package_ref == package.package_ref
+                               or (package.tracking_number
+                                   and p.tracking_number == package.tracking_number)), None)
+        if remote_ref is None:
+            remote_ref = port.confirm_package(order, package, carrier)
+        with ctx.transaction() as conn:
+            effects.complete(conn, effect.id, remote_ref, now)
+            exceptions.resolve(conn, tenant_id=order.tenant_id, object_type="package",
+                               object_id=object_id, now=now)
+            audit.record(conn, tenant_id=order.tenant_id, object_type="package",
+                         object_id=object_id, action="confirmed", system=order.channel.value,
+                         at=now, job_id=ctx.job.id, details={"marketplace_ref": remote_ref})
+
+    def reconfirm_unmapped(self, ctx: JobContext, tick: FlowTick) -> None:
+        """Enqueue again the packages held for a missing carrier mapping."""
+        with ctx.transaction() as conn:
+            for held in exceptions.list_open(conn, ctx.job.tenant_id, CARRIER_UNMAPPED):
+                ctx.defer(conn, CONFIRM, {"package_id": int(held.object_id)})
+
+    # -------------------------------------------------------------- short-picks
+
+    def cancel_short(self, ctx: JobContext, ref: ShortPickRef) -> None:
+        now = ctx.clock.now()
+        with ctx.db.read() as conn:
+            stored = order_store.get(conn, ref.order_id)
+        if stored is None:
+            return
+        order = stored.order
+        port = self.ports.marketplace(order.tenant_id, order.channel_account_id)
+        refused = None
+        if port.supports(Capability.CANCEL_UNITS):
+            result = port.cancel_units(order, {ref.line_id: ref.units}, "short pick")
+            refused = result.refused.get(ref.line_id)
+        else:
+            refused = f"{order.channel.value} offers no cancellation API"
+        with ctx.transaction() as conn:
+            if refused is not None:
+                exceptions.open_exception(
+                    conn, tenant_id=order.tenant_id, type=CANCEL_BY_HAND, object_type="order",
+                    object_id=str(stored.id), now=now,
+                    reason=f"order {order.marketplace_order_id}: cancel {ref.units} unit(s) "
+                           f"of line {ref.line_id} by hand in the seller portal ({refused})")
+            audit.record(conn, tenant_id=order.tenant_id, object_type="order",
+                         object_id=str(stored.id), action="short_pick_cancelled"
+                         if refused is None else "short_pick_cancel_refused",
+                         system=order.channel.value, at=now, job_id=ctx.job.id,
+                         details={"line_id": ref.line_id, "units": ref.units})
+
+    def register(self, registry: TaskRegistry) -> None:
+        registry.register(FLOW, self.tick, payload=FlowTick,
+                          queueing_lock=lambda t: t.queueing_key(FLOW))
+        registry.register(CONFIRM, self.confirm, payload=PackageRef,
+                          priority=Priority.TRACKING, lock=lambda r: f"package:{r.package_id}",
+                          queueing_lock=lambda r: f"confirm:{r.package_id}")
+        registry.register(CANCEL_SHORT, self.cancel_short, payload=ShortPickRef,
+                          priority=Priority.TRACKING, lock=lambda r: f"order:{r.order_id}")
+        registry.register("shipments.reconfirm_unmapped", self.reconfirm_unmapped,
+                          payload=FlowTick)

@@ -1,0 +1,122 @@
+"""In-memory marketplace and warehouse ports that record what flows ask of them.
+
+They behave like the real systems where the flows' rules depend on it: the warehouse
+rejects a second order with the same reference, and either side can be told to act on a
+request and then time out (the ambiguous failure).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from marketdock.connectors.ports import (
+    CancelOutcome,
+    CancelResult,
+    Capability,
+    CarrierChoice,
+    MarketplacePort,
+    OrderBatch,
+    RemotePackage,
+    ShippedPackage,
+    ShortPick,
+    StockSnapshot,
+    WarehouseOrder,
+    WarehousePort,
+    WarehouseUpdates,
+)
+from marketdock.domain import Order, Package
+from marketdock.errors import RemoteError, RemoteTimeout
+
+
+class FakeMarketplace(MarketplacePort):
+    name = "fake-marketplace"
+    capabilities = frozenset({Capability.FETCH_ORDERS, Capability.CONFIRM_PACKAGE,
+                              Capability.CANCEL_UNITS})
+
+    def __init__(self) -> None:
+        self.orders: dict[str, Order] = {}
+        self.confirmed: dict[str, list[RemotePackage]] = {}
+        self.confirm_calls = 0
+        self.cancelled: list[tuple[str, Mapping[str, int]]] = []
+        self.timeout_after_next_confirm = False
+
+    def put(self, *orders: Order) -> None:
+        for order in orders:
+            self.orders[order.marketplace_order_id] = order
+
+    def fetch_orders(self, changed_since: datetime, until: datetime | None = None) -> OrderBatch:
+        return OrderBatch(orders=list(self.orders.values()), until=until)
+
+    def confirm_package(self, order: Order, package: Package, carrier: CarrierChoice) -> str:
+        self.confirm_calls += 1
+        remote = RemotePackage(package_ref=package.package_ref,
+                               tracking_number=package.tracking_number, carrier_code=carrier.code,
+                               line_quantities=package.quantities())
+        self.confirmed.setdefault(order.marketplace_order_id, []).append(remote)
+        if self.timeout_after_next_confirm:
+            self.timeout_after_next_confirm = False
+            raise RemoteTimeout("confirmation sent, answer lost")
+        return f"shipment-{package.package_ref}"
+
+    def confirmed_packages(self, order: Order) -> Sequence[RemotePackage]:
+        return self.confirmed.get(order.marketplace_order_id, [])
+
+    def cancel_units(self, order: Order, units: Mapping[str, int], reason: str) -> CancelResult:
+        self.cancelled.append((order.marketplace_order_id, dict(units)))
+        return CancelResult(cancelled=dict(units))
+
+
+@dataclass
+class FakeWarehouse(WarehousePort):
+    name = "fake-warehouse"
+    capabilities = frozenset({Capability.SEND_ORDER, Capability.CANCEL_ORDER,
+                              Capability.FETCH_UPDATES, Capability.FETCH_STOCK})
+
+    received: dict[str, WarehouseOrder] = field(default_factory=dict)
+    sends: int = 0
+    timeout_after_next_send: bool = False
+    shipped: set[str] = field(default_factory=set)
+    cancelled: list[str] = field(default_factory=list)
+    packages: list[ShippedPackage] = field(default_factory=list)
+    short_picks: list[ShortPick] = field(default_factory=list)
+    snapshot: StockSnapshot | None = None
+
+    def send_order(self, order: WarehouseOrder) -> str:
+        self.sends += 1
+        if order.reference in self.received:
+            raise RemoteError(f"reference {order.reference} exists", status=422)
+        self.received[order.reference] = order
+        if self.timeout_after_next_send:
+            self.timeout_after_next_send = False
+            raise RemoteTimeout("order created, answer lost")
+        return f"wh-{order.reference}"
+
+    def find_order(self, reference: str) -> str | None:
+        return f"wh-{reference}" if reference in self.received else None
+
+    def cancel_order(self, reference: str) -> CancelOutcome:
+        if reference in self.shipped:
+            return CancelOutcome.ALREADY_SHIPPED
+        if reference not in self.received:
+            return CancelOutcome.NOT_FOUND
+        self.cancelled.append(reference)
+        return CancelOutcome.CANCELLED
+
+    def fetch_updates(self, cursor: str | None) -> WarehouseUpdates:
+        start = int(cursor or 0)
+        return WarehouseUpdates(packages=self.packages[start:], short_picks=self.short_picks,
+                                cursor=str(len(self.packages)))
+
+
+@dataclass
+class FakePorts:
+    marketplaces: dict[str, FakeMarketplace] = field(default_factory=dict)
+    warehouses: dict[str, FakeWarehouse] = field(default_factory=dict)
+
+    def marketplace(self, tenant_id: str, channel_id: str) -> MarketplacePort:
+        return self.marketplaces.setdefault(channel_id, FakeMarketplace())
+
+    def warehouse(self, tenant_id: str, warehouse_id: str) -> WarehousePort:
+        return self.warehouses.setdefault(warehouse_id, FakeWarehouse())

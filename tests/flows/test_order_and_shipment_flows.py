@@ -1,0 +1,297 @@
+"""Order routing and shipment confirmation, run by a real worker against fake ports."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from marketdock.config import Config, parse_config
+from marketdock.connectors.ports import ShippedPackage, ShortPick
+from marketdock.domain import (
+    Address,
+    CarrierMapping,
+    ChannelKind,
+    KitComponent,
+    LineStatus,
+    Listing,
+    ListingKind,
+    Order,
+    OrderLine,
+    OrderStatus,
+)
+from marketdock.engine import effects, outbox
+from marketdock.engine.clock import FrozenClock
+from marketdock.engine.db import Database
+from marketdock.engine.retry import RetryPolicy
+from marketdock.engine.schema import orders as orders_table
+from marketdock.engine.tasks import TaskRegistry
+from marketdock.engine.worker import Worker
+from marketdock.flows.orders import FLOW as ORDERS
+from marketdock.flows.orders import REEVALUATE, OrderFlow
+from marketdock.flows.shipments import FLOW as SHIPMENTS
+from marketdock.flows.shipments import ShipmentFlow
+from marketdock.flows.store import carriers, listings
+from marketdock.flows.store import orders as order_store
+from marketdock.monitor import exceptions
+from tests.flows.fakes import FakeMarketplace, FakePorts, FakeWarehouse
+
+CONFIG = """
+[[tenants]]
+id = "acme"
+name = "Acme"
+[[tenants.channels]]
+id = "amazon-eu"
+kind = "amazon"
+base_url = "http://127.0.0.1:1"
+marketplace_ids = ["A1PA6795UKMFR9"]
+[[tenants.warehouses]]
+id = "main"
+kind = "x12"
+cutoff = "14:00"
+timezone = "Europe/Berlin"
+ships_to = ["DE", "AT"]
+[tenants.warehouses.ship_from]
+company = "Acme Fulfilment"
+street = "Lagerweg"
+house_number = "1"
+postal_code = "20095"
+city = "Hamburg"
+country_code = "DE"
+"""
+
+BERLIN = Address(name="Jörg Müller-Lüdenscheidt", street="Straße des 17. Juni", house_number="135",
+                 postal_code="10623", city="Berlin", country_code="DE")
+
+
+def line(line_id: str, sku: str, quantity: int = 1, **changes: Any) -> OrderLine:
+    return OrderLine(**{"line_id": line_id, "sku": sku, "quantity": quantity,
+                        "status": LineStatus.RELEASABLE, **changes})
+
+
+def order(number: str, *lines: OrderLine, **changes: Any) -> Order:
+    fields: dict[str, Any] = {
+        "tenant_id": "acme", "channel_account_id": "amazon-eu", "channel": ChannelKind.AMAZON,
+        "marketplace_id": "A1PA6795UKMFR9", "marketplace_order_id": number,
+        "status": OrderStatus.RELEASABLE, "marketplace_status": "Unshipped",
+        "ordered_at": datetime(2026, 1, 5, 8, tzinfo=UTC),
+        "ship_by": datetime(2026, 1, 6, 23, tzinfo=UTC), "shipping_address": BERLIN,
+        "lines": lines or (line("i1", "MUG", 2),)}
+    return Order(**{**fields, **changes})
+
+
+@dataclass
+class Hub:
+    db: Database
+    clock: FrozenClock
+    registry: TaskRegistry
+    worker: Worker
+    market: FakeMarketplace
+    warehouse: FakeWarehouse
+
+    def run(self, task: str, payload: dict[str, Any] | None = None) -> None:
+        with self.db.begin() as conn:
+            self.registry.defer(conn, self.clock.now(), task, "acme", payload or {})
+        self.drain()
+
+    def drain(self) -> None:
+        for _ in range(20):
+            self.worker.run(until_idle=True)
+            self.clock.advance(seconds=120)  # lets backed-off retries come due
+            with self.db.read() as conn:
+                if outbox.runnable_count(conn, self.clock.now()) == 0 and \
+                        outbox.counts(conn)["todo"] == 0:
+                    return
+
+    def listing(self, sku: str, *components: tuple[str, int]) -> None:
+        record = Listing(tenant_id="acme", channel_account_id="amazon-eu", channel_sku=sku,
+                         warehouse_sku=None if components else f"W-{sku}",
+                         kind=ListingKind.KIT if components else ListingKind.SINGLE,
+                         components=tuple(KitComponent(warehouse_sku=s, quantity=q)
+                                          for s, q in components))
+        with self.db.begin() as conn:
+            listings.upsert(conn, record, self.clock.now())
+
+    def status(self, number: str) -> OrderStatus:
+        with self.db.read() as conn:
+            stored = order_store.find(conn, "acme", "amazon", number)
+        assert stored is not None
+        return stored.status
+
+    def open_exceptions(self) -> dict[str, int]:
+        with self.db.read() as conn:
+            return exceptions.open_counts(conn)
+
+
+@pytest.fixture
+def hub(db: Database) -> Iterator[Hub]:
+    config: Config = parse_config(CONFIG, {})
+    ports = FakePorts()
+    clock = FrozenClock(datetime(2026, 1, 5, 9, tzinfo=UTC))
+    registry = TaskRegistry()
+    OrderFlow(config, ports).register(registry)
+    ShipmentFlow(config, ports).register(registry)
+    worker = Worker(db, registry, clock=clock, poll_interval=0.01,
+                    policy=RetryPolicy(base=timedelta(seconds=1), jitter=0))
+    market = ports.marketplace("acme", "amazon-eu")
+    warehouse = ports.warehouse("acme", "main")
+    assert isinstance(market, FakeMarketplace) and isinstance(warehouse, FakeWarehouse)
+    with db.begin() as conn:
+        carriers.save(conn, CarrierMapping(tenant_id="acme", channel=ChannelKind.AMAZON,
+                                           warehouse_carrier="DHL", marketplace_code="DHL"),
+                      clock.now())
+    yield Hub(db, clock, registry, worker, market, warehouse)
+
+
+def test_a_releasable_order_reaches_the_warehouse_exactly_once(hub: Hub) -> None:
+    hub.listing("MUG")
+    hub.market.put(order("A-1"))
+    hub.run(ORDERS, {"channel": "amazon-eu"})
+    hub.run(ORDERS, {"channel": "amazon-eu"})  # the next poll sees the same order again
+    assert hub.status("A-1") is OrderStatus.RELEASED
+    (sent,) = hub.warehouse.received.values()
+    assert [(ln.line_ref, ln.sku, ln.quantity) for ln in sent.lines] == [("i1", "W-MUG", 2)]
+    assert hub.warehouse.sends == 1
+    with hub.db.read() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(orders_table)).scalar() == 1
+
+
+def test_pending_orders_wait_then_release(hub: Hub) -> None:
+    hub.listing("MUG")
+    hub.market.put(order("A-2", status=OrderStatus.PENDING, marketplace_status="Pending",
+                         lines=(line("i1", "MUG", 1, status=LineStatus.PENDING),)))
+    hub.run(ORDERS, {"channel": "amazon-eu"})
+    assert hub.status("A-2") is OrderStatus.PENDING and not hub.warehouse.received
+    hub.market.put(order("A-2"))
+    hub.run(ORDERS, {"channel": "amazon-eu"})
+    assert hub.status("A-2") is OrderStatus.RELEASED
+
+
+def test_unmapped_sku_holds_until_the_listing_exists(hub: Hub) -> None:
+    hub.market.put(order("A-3", line("i1", "NEW-SKU")))
+    hub.run(ORDERS, {"channel": "amazon-eu"})
+    assert hub.status("A-3") is OrderStatus.HELD
+    assert hub.open_exceptions() == {"unmapped_sku": 1}
+    hub.listing("NEW-SKU")
+    hub.run(REEVALUATE)
+    assert hub.status("A-3") is OrderStatus.RELEASED
+    assert hub.open_exceptions() == {}
+
+
+@pytest.mark.parametrize(("address", "reason"), [
+    (BERLIN.evolve(street=None), "missing street"),
+    (BERLIN.evolve(country_code="FR"), "does not ship to FR"),
+    (BERLIN.evolve(city="Hohenwarsleben-Nordgermersleben-Ortsteil"), "city has 40 characters"),
+])
+def test_address_problems_hold_with_what_to_fix(hub: Hub, address: Address, reason: str) -> None:
+    hub.listing("MUG")
+    hub.market.put(order("A-4", shipping_address=address))
+    hub.run(ORDERS, {"channel": "amazon-eu"})
+    assert hub.status("A-4") is OrderStatus.HELD
+    with hub.db.read() as conn:
+        (held,) = exceptions.list_open(conn, "acme")
+    assert held.type == "address_invalid" and reason in held.reason
+
+
+def test_kit_goes_out_as_components_and_ships_as_whole_kits(hub: Hub) -> None:
+    hub.listing("GIFTSET", ("W-MUG", 2), ("W-TEA", 1))
+    hub.market.put(order("A-5", line("i1", "GIFTSET", 2)))
+    hub.run(ORDERS, {"channel": "amazon-eu"})
+    (sent,) = hub.warehouse.received.values()
+    assert sorted((ln.line_ref, ln.sku, ln.quantity) for ln in sent.lines) == [
+        ("i1/W-MUG", "W-MUG", 4), ("i1/W-TEA", "W-TEA", 2)]
+    hub.warehouse.packages.append(ShippedPackage(
+        order_reference=sent.reference, package_ref="P1", carrier="DHL", service=None,
+        tracking_number="00340434161094042557", line_quantities={"i1/W-MUG": 2, "i1/W-TEA": 1},
+        shipped_at=hub.clock.now()))
+    hub.run(SHIPMENTS, {"warehouse": "main"})
+    assert hub.status("A-5") is OrderStatus.PARTIALLY_SHIPPED
+    (confirmed,) = hub.market.confirmed["A-5"]
+    assert confirmed.line_quantities == {"i1": 1}
+
+
+def test_ambiguous_warehouse_failure_reads_back_instead_of_sending_twice(hub: Hub) -> None:
+    hub.listing("MUG")
+    hub.warehouse.timeout_after_next_send = True
+    hub.market.put(order("A-6"))
+    hub.run(ORDERS, {"channel": "amazon-eu"})
+    assert hub.status("A-6") is OrderStatus.RELEASED
+    assert hub.warehouse.sends == 1 and len(hub.warehouse.received) == 1
+
+
+def test_marketplace_cancellation_reaches_the_warehouse(hub: Hub) -> None:
+    hub.listing("MUG")
+    hub.market.put(order("A-7"), order("A-8"))
+    hub.run(ORDERS, {"channel": "amazon-eu"})
+    hub.warehouse.shipped.add("MD-2")  # A-8 left the warehouse before the cancellation
+    hub.market.put(order("A-7", status=OrderStatus.CANCELLED, marketplace_status="Canceled"),
+                   order("A-8", status=OrderStatus.CANCELLED, marketplace_status="Canceled"))
+    hub.run(ORDERS, {"channel": "amazon-eu"})
+    assert hub.status("A-7") is OrderStatus.CANCELLED
+    assert hub.warehouse.cancelled == ["MD-1"]
+    assert hub.open_exceptions() == {"cancelled_after_shipping": 1}
+
+
+def ship(hub: Hub, reference: str, package_ref: str, units: dict[str, int],
+         carrier: str = "DHL") -> None:
+    hub.warehouse.packages.append(ShippedPackage(
+        order_reference=reference, package_ref=package_ref, carrier=carrier, service=None,
+        tracking_number=f"TRK-{package_ref}", line_quantities=units, shipped_at=hub.clock.now()))
+
+
+def test_split_shipment_is_confirmed_per_package_exactly_once(hub: Hub) -> None:
+    hub.listing("MUG")
+    hub.market.put(order("A-9", line("i1", "MUG", 3)))
+    hub.run(ORDERS, {"channel": "amazon-eu"})
+    ship(hub, "MD-1", "P1", {"i1": 1})
+    hub.market.timeout_after_next_confirm = True
+    hub.run(SHIPMENTS, {"warehouse": "main"})
+    assert hub.status("A-9") is OrderStatus.PARTIALLY_SHIPPED
+    ship(hub, "MD-1", "P2", {"i1": 2})
+    hub.run(SHIPMENTS, {"warehouse": "main"})
+    hub.run(SHIPMENTS, {"warehouse": "main"})
+    assert hub.status("A-9") is OrderStatus.SHIPPED
+    assert [(p.package_ref, dict(p.line_quantities)) for p in hub.market.confirmed["A-9"]] == [
+        ("P1", {"i1": 1}), ("P2", {"i1": 2})]
+    assert hub.market.confirm_calls == 2  # the timed-out one was read back, not resent
+    with hub.db.read() as conn:
+        assert effects.count(conn, "acme", "marketplace_package", effects.DONE) == 2
+
+
+def test_unmapped_carrier_waits_for_its_mapping(hub: Hub) -> None:
+    hub.listing("MUG")
+    hub.market.put(order("A-10"))
+    hub.run(ORDERS, {"channel": "amazon-eu"})
+    ship(hub, "MD-1", "P1", {"i1": 2}, carrier="Pigeon Post")
+    hub.run(SHIPMENTS, {"warehouse": "main"})
+    assert hub.open_exceptions() == {"carrier_unmapped": 1} and "A-10" not in hub.market.confirmed
+    with hub.db.begin() as conn:
+        carriers.save(conn, CarrierMapping(
+            tenant_id="acme", channel=ChannelKind.AMAZON, warehouse_carrier="pigeon post",
+            marketplace_code="Other", carrier_name="Pigeon Post"), hub.clock.now())
+    hub.run("shipments.reconfirm_unmapped")
+    assert hub.open_exceptions() == {}
+    assert hub.market.confirmed["A-10"][0].carrier_code == "Other"
+
+
+def test_short_pick_cancels_the_missing_units_once(hub: Hub) -> None:
+    hub.listing("MUG")
+    hub.market.put(order("A-11", line("i1", "MUG", 3)))
+    hub.run(ORDERS, {"channel": "amazon-eu"})
+    hub.warehouse.short_picks.append(ShortPick(order_reference="MD-1", line_ref="i1",
+                                               sku="W-MUG", missing=1))
+    ship(hub, "MD-1", "P1", {"i1": 2})
+    hub.run(SHIPMENTS, {"warehouse": "main"})
+    hub.run(SHIPMENTS, {"warehouse": "main"})  # reported again: handled once
+    assert hub.market.cancelled == [("A-11", {"i1": 1})]
+    assert hub.status("A-11") is OrderStatus.SHIPPED
+
+
+def test_package_for_an_order_the_hub_never_sent_is_an_exception(hub: Hub) -> None:
+    ship(hub, "SOMEONE-ELSE-7", "P9", {"x": 1})
+    hub.run(SHIPMENTS, {"warehouse": "main"})
+    assert hub.open_exceptions() == {"unknown_warehouse_order": 1}
