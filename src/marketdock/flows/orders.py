@@ -29,7 +29,7 @@ from marketdock.engine import audit, effects
 from marketdock.engine.tasks import TaskRegistry
 from marketdock.engine.worker import JobContext
 from marketdock.errors import RemoteError
-from marketdock.flows import routing
+from marketdock.flows import deadlines, routing
 from marketdock.flows.ports import Ports
 from marketdock.flows.store import listings as listing_store
 from marketdock.flows.store import orders as order_store
@@ -102,8 +102,11 @@ class OrderFlow:
                                     order.marketplace_order_id)
         listings = listing_store.find(conn, order.tenant_id, order.channel_account_id,
                                       (line.sku for line in order.lines))
-        decision = routing.decide(order, previous.status if previous else None, listings,
-                                  self.config.tenant(order.tenant_id))
+        tenant = self.config.tenant(order.tenant_id)
+        decision = routing.decide(order, previous.status if previous else None, listings, tenant)
+        if order.ship_by is None and decision.warehouse_id is not None:
+            order = order.evolve(ship_by=deadlines.ship_by(
+                order, tenant.warehouse(decision.warehouse_id)))
         order_id = order_store.upsert(conn, order, decision.status, now, decision.warehouse_id)
         self._apply(conn, ctx, order_id, order, decision,
                     previous.status if previous else None)
