@@ -139,3 +139,26 @@ def test_run_serves_the_api_runs_the_scheduler_and_stops_on_ctrl_c(config: Path)
         output, _ = process.communicate(timeout=30)
     assert process.returncode == 0, output
     assert "marketdock stopped" in output
+
+
+def test_listings_and_carrier_mappings_from_the_command_line(config: Path) -> None:
+    code, output = invoke("listings", "add", "demo", "otto", "GIFT", "--kit", "W-MUG:2,W-TEA:1",
+                          "--config", str(config))
+    assert code == 0, output
+    code, output = invoke("listings", "add", "demo", "otto", "BAD", "--kit", "W-TEA",
+                          "--config", str(config))
+    assert code == 2 and "SKU:QUANTITY" in output
+    code, output = invoke("listings", "add", "demo", "nope", "X", "--sku", "W-X",
+                          "--config", str(config))
+    assert code == 2 and "no channel 'nope'" in output
+    code, output = invoke("carriers", "add", "demo", "--channel", "amazon",
+                          "--warehouse-carrier", "Pigeon", "--code", "Other", "--config",
+                          str(config))
+    assert code == 2 and "'Other' needs carrier_name" in output
+    code, output = invoke("carriers", "add", "demo", "--channel", "amazon",
+                          "--warehouse-carrier", "Pigeon", "--code", "Other", "--name",
+                          "Pigeon Post", "--config", str(config))
+    assert code == 0, output
+    code, output = invoke("jobs", "list", "--json", "--config", str(config))
+    assert {j["task"] for j in json.loads(output)} == {"orders.reevaluate",
+                                                        "shipments.reconfirm_unmapped"}

@@ -8,16 +8,19 @@ can check (a schedule must name a flow that exists) and fails with the key path.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
+import httpx
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from marketdock.config import Config
+from marketdock.connectors.factory import ConfigPorts, default_http
 from marketdock.engine import migrate
 from marketdock.engine.clock import Clock, SystemClock
 from marketdock.engine.db import Database
+from marketdock.engine.ratelimit import RateLimiter
 from marketdock.engine.scheduler import Schedule, Scheduler
 from marketdock.engine.schema import channel_accounts, tenants, warehouses
 from marketdock.engine.secret_store import DatabaseSecretStore
@@ -25,20 +28,26 @@ from marketdock.engine.tasks import TaskRegistry
 from marketdock.engine.worker import Worker
 from marketdock.errors import ConfigError, StorageError
 from marketdock.flows import register_flows
+from marketdock.flows.ports import Ports
 from marketdock.flows.ticks import schedule_from_config
 from marketdock.secrets import KEY_ENV, SecretBox, SecretResolver
 
 
 class Hub:
     def __init__(self, config: Config, *, environ: Mapping[str, str] | None = None,
-                 clock: Clock | None = None, db: Database | None = None) -> None:
+                 clock: Clock | None = None, db: Database | None = None,
+                 ports: Ports | None = None,
+                 http: Callable[[str], httpx.Client] = default_http) -> None:
         self.config = config
         self.environ = os.environ if environ is None else environ
         self.clock = clock or SystemClock()
         self.db = db or Database.from_url(config.database_url)
-        self.registry = register_flows(TaskRegistry())
-        self.schedules = self._schedules()
         self.secret_store = DatabaseSecretStore(self.db)
+        self.limiter = RateLimiter(self.db)
+        self.ports: Ports = ports or ConfigPorts(config, self.db, self.limiter, self.secrets,
+                                                 self.clock, http)
+        self.registry = register_flows(TaskRegistry(), config, self.ports)
+        self.schedules = self._schedules()
 
     def _schedules(self) -> list[Schedule]:
         known = self.registry.names()

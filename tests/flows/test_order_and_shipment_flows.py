@@ -34,7 +34,7 @@ from marketdock.engine.worker import Worker
 from marketdock.flows.orders import FLOW as ORDERS
 from marketdock.flows.orders import REEVALUATE, OrderFlow
 from marketdock.flows.shipments import FLOW as SHIPMENTS
-from marketdock.flows.shipments import ShipmentFlow
+from marketdock.flows.shipments import RECONFIRM_UNMAPPED, ShipmentFlow
 from marketdock.flows.store import carriers, listings
 from marketdock.flows.store import orders as order_store
 from marketdock.monitor import exceptions
@@ -273,7 +273,7 @@ def test_unmapped_carrier_waits_for_its_mapping(hub: Hub) -> None:
         carriers.save(conn, CarrierMapping(
             tenant_id="acme", channel=ChannelKind.AMAZON, warehouse_carrier="pigeon post",
             marketplace_code="Other", carrier_name="Pigeon Post"), hub.clock.now())
-    hub.run("shipments.reconfirm_unmapped")
+    hub.run(RECONFIRM_UNMAPPED)
     assert hub.open_exceptions() == {}
     assert hub.market.confirmed["A-10"][0].carrier_code == "Other"
 

@@ -19,9 +19,21 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from marketdock.config import example_config, load_config
+from marketdock.domain import (
+    CarrierMapping,
+    ChannelKind,
+    FulfilmentChannel,
+    KitComponent,
+    Listing,
+    ListingKind,
+)
 from marketdock.engine import migrate, outbox
 from marketdock.engine.jobs import JobStatus
 from marketdock.errors import MarketdockError
+from marketdock.flows.orders import REEVALUATE
+from marketdock.flows.shipments import RECONFIRM_UNMAPPED
+from marketdock.flows.store import carriers as carrier_store
+from marketdock.flows.store import listings as listing_store
 from marketdock.hub import Hub
 from marketdock.logs import configure_logging
 from marketdock.monitor.status import snapshot
@@ -31,9 +43,14 @@ app = typer.Typer(help="marketdock: the integration hub between marketplaces and
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 jobs_app = typer.Typer(help="Jobs in the outbox.", no_args_is_help=True)
 secrets_app = typer.Typer(help="The encrypted secret store.", no_args_is_help=True)
+listings_app = typer.Typer(help="Channel SKU to warehouse SKU mappings.", no_args_is_help=True)
+carriers_app = typer.Typer(help="Warehouse carrier to marketplace carrier code mappings.",
+                           no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(jobs_app, name="jobs")
 app.add_typer(secrets_app, name="secrets")
+app.add_typer(listings_app, name="listings")
+app.add_typer(carriers_app, name="carriers")
 
 console = Console()
 errors = Console(stderr=True)
@@ -266,6 +283,67 @@ def secrets_set(tenant: str, name: str, config: ConfigOption = DEFAULT_CONFIG) -
         hub.config.tenant(tenant)
         ref = hub.secrets.put(tenant, name, value)
     console.print(f"stored; reference it in marketdock.toml as {{ stored = \"{ref.stored}\" }}")
+
+
+def _parse_kit(text: str) -> tuple[KitComponent, ...]:
+    components = []
+    for part in text.split(","):
+        sku, _, quantity = part.strip().partition(":")
+        if not sku or not quantity.isdigit() or int(quantity) < 1:
+            raise typer.BadParameter(f"{part!r}: write each component as SKU:QUANTITY")
+        components.append(KitComponent(warehouse_sku=sku, quantity=int(quantity)))
+    return tuple(components)
+
+
+@listings_app.command("add")
+def listings_add(tenant: str, channel: str, channel_sku: str,
+                 sku: Annotated[str | None, typer.Option(help="The warehouse SKU.")] = None,
+                 kit: Annotated[str | None, typer.Option(
+                     help="A kit: SKU:QUANTITY,SKU:QUANTITY")] = None,
+                 fba: Annotated[bool, typer.Option(help="Fulfilled by Amazon.")] = False,
+                 ean: Annotated[str | None, typer.Option(help="EAN (an attribute only).")] = None,
+                 config: ConfigOption = DEFAULT_CONFIG) -> None:
+    """Map a channel SKU to a warehouse SKU or a kit; held orders are decided again."""
+    if (sku is None) == (kit is None):
+        errors.print("[red]error:[/red] give exactly one of --sku or --kit")
+        raise typer.Exit(2)
+    with open_hub(config, quiet=True) as hub:
+        prepare(hub)
+        hub.config.tenant(tenant).channel(channel)
+        listing = Listing.create(
+            tenant_id=tenant, channel_account_id=channel, channel_sku=channel_sku,
+            kind=ListingKind.KIT if kit else ListingKind.SINGLE, warehouse_sku=sku,
+            components=_parse_kit(kit) if kit else (), ean=ean,
+            fulfilment=FulfilmentChannel.FBA if fba else FulfilmentChannel.MERCHANT)
+        with hub.db.begin() as conn:
+            listing_store.upsert(conn, listing, hub.clock.now())
+            hub.registry.defer(conn, hub.clock.now(), REEVALUATE, tenant)
+    console.print(f"{channel}/{channel_sku} -> {sku or kit}; held orders will be decided again")
+
+
+@carriers_app.command("add")
+def carriers_add(tenant: str,
+                 channel: Annotated[ChannelKind, typer.Option(help="otto or amazon.")],
+                 warehouse_carrier: Annotated[str, typer.Option(help="As the warehouse says.")],
+                 code: Annotated[str, typer.Option(help="The marketplace's carrier code.")],
+                 service: Annotated[str | None, typer.Option(help="Warehouse service.")] = None,
+                 name: Annotated[str | None, typer.Option(
+                     help="Carrier name (Amazon code Other).")] = None,
+                 marketplace: Annotated[str | None, typer.Option(
+                     help="Amazon marketplace id.")] = None,
+                 config: ConfigOption = DEFAULT_CONFIG) -> None:
+    """Map a warehouse carrier to a marketplace carrier code; held packages are retried."""
+    with open_hub(config, quiet=True) as hub:
+        prepare(hub)
+        hub.config.tenant(tenant)
+        mapping = CarrierMapping.create(
+            tenant_id=tenant, channel=channel, warehouse_carrier=warehouse_carrier,
+            warehouse_service=service, marketplace_code=code, carrier_name=name,
+            marketplace_id=marketplace)
+        with hub.db.begin() as conn:
+            carrier_store.save(conn, mapping, hub.clock.now())
+            hub.registry.defer(conn, hub.clock.now(), RECONFIRM_UNMAPPED, tenant)
+    console.print(f"{channel.value}: {warehouse_carrier} -> {code}")
 
 
 @app.command()

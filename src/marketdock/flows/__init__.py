@@ -1,15 +1,21 @@
 """Flows: the business rules of each flow as tasks over domain records and the store.
 
-:func:`register_flows` puts every available flow on a task registry; a schedule in the
-config may name only flows registered here.
+:func:`register_flows` puts every flow on a task registry; a schedule in the config may
+name only flows registered here.
 """
 
 from __future__ import annotations
 
+from marketdock.config import Config
 from marketdock.engine.tasks import TaskRegistry
 from marketdock.flows import housekeeping
+from marketdock.flows.orders import OrderFlow
+from marketdock.flows.ports import Ports
+from marketdock.flows.shipments import ShipmentFlow
 
 
-def register_flows(registry: TaskRegistry) -> TaskRegistry:
+def register_flows(registry: TaskRegistry, config: Config, ports: Ports) -> TaskRegistry:
     housekeeping.register(registry)
+    OrderFlow(config, ports).register(registry)
+    ShipmentFlow(config, ports).register(registry)
     return registry

@@ -49,6 +49,7 @@ from marketdock.monitor import exceptions
 FLOW = "shipments"
 CONFIRM = "shipments.confirm"
 CANCEL_SHORT = "shipments.cancel_short"
+RECONFIRM_UNMAPPED = "shipments.reconfirm_unmapped"
 
 UNKNOWN_ORDER = "unknown_warehouse_order"
 CARRIER_UNMAPPED = "carrier_unmapped"
@@ -305,5 +306,5 @@ class ShipmentFlow:
                           queueing_lock=lambda r: f"confirm:{r.package_id}")
         registry.register(CANCEL_SHORT, self.cancel_short, payload=ShortPickRef,
                           priority=Priority.TRACKING, lock=lambda r: f"order:{r.order_id}")
-        registry.register("shipments.reconfirm_unmapped", self.reconfirm_unmapped,
-                          payload=FlowTick)
+        registry.register(RECONFIRM_UNMAPPED, self.reconfirm_unmapped, payload=FlowTick,
+                          queueing_lock=lambda t: t.queueing_key(RECONFIRM_UNMAPPED))
