@@ -1,9 +1,11 @@
-"""The probe task: measures and proves the job engine on a real database.
+"""The probe tasks: they measure and prove the job engine on a real database.
 
 ``probe.record`` optionally waits (simulated I/O), then writes one audit event for its
 job in the job's completing transaction. Counting those events tells whether every job's
-effect happened exactly once, after crashes and with many workers. The benchmark
-(``bench/outbox.py``) and the crash tests run workers of this module as processes:
+effect happened exactly once, after crashes and with many workers. ``probe.noop`` does
+nothing, so only the engine's own work (enqueue, claim, finish) is measured. The
+benchmark (``bench/outbox.py``) and the crash tests run workers of this module as
+processes:
 
     python -m marketdock.engine.probe URL [--io-ms N] [--lease S] [--until-idle]
 """
@@ -31,6 +33,7 @@ from marketdock.engine.tasks import TaskRegistry
 from marketdock.engine.worker import JobContext, Worker
 
 TASK = "probe.record"
+NOOP = "probe.noop"
 _RECORD = audit_events.insert()
 TENANT = "probe"
 
@@ -53,14 +56,19 @@ def record(ctx: JobContext, payload: ProbePayload) -> None:
             "at": ctx.clock.now(), "details": {"pid": os.getpid()}})
 
 
+def nothing(ctx: JobContext, payload: ProbePayload) -> None:
+    """The engine's own cost only: the worker claims the job and finishes it."""
+
+
 def registry() -> TaskRegistry:
     tasks = TaskRegistry()
     tasks.register(TASK, record, payload=ProbePayload, max_attempts=5)
+    tasks.register(NOOP, nothing, payload=ProbePayload)
     return tasks
 
 
-def specs(count: int, io_ms: float = 0.0, start: int = 0) -> list[JobSpec]:
-    return [JobSpec(TASK, TENANT, ProbePayload(n=n, io_ms=io_ms).model_dump())
+def specs(count: int, io_ms: float = 0.0, start: int = 0, task: str = TASK) -> list[JobSpec]:
+    return [JobSpec(task, TENANT, ProbePayload(n=n, io_ms=io_ms).model_dump())
             for n in range(start, start + count)]
 
 
