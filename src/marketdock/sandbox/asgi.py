@@ -3,8 +3,8 @@
 marketdock's connectors are synchronous and take an injected ``httpx.Client``. Tests,
 the demo and the benchmarks hand them ``httpx.Client(transport=InProcessTransport(app))``
 so every request reaches the simulator without a socket. The simulator runs on one
-event loop in a portal thread, so its in-memory state sees requests one at a time, as a
-single server process would.
+event loop in a daemon thread, so its in-memory state sees requests one at a time, as a
+single server process would, and a forgotten client never keeps the process alive.
 
 Fault switches raise :class:`SimulatedTimeout` or :class:`SimulatedReset` inside the app;
 this transport turns them into the httpx errors a real network produces.
@@ -12,11 +12,10 @@ this transport turns them into the httpx errors a real network produces.
 
 from __future__ import annotations
 
+import asyncio
 import threading
-from contextlib import ExitStack
 from typing import Any
 
-import anyio.from_thread
 import httpx
 
 
@@ -33,24 +32,26 @@ class InProcessTransport(httpx.BaseTransport):
 
     def __init__(self, app: Any) -> None:
         self._inner = httpx.ASGITransport(app=app)
-        self._stack: ExitStack | None = None
-        self._portal: anyio.from_thread.BlockingPortal | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._lock = threading.Lock()
 
-    def _get_portal(self) -> anyio.from_thread.BlockingPortal:
+    def _get_loop(self) -> asyncio.AbstractEventLoop:
         with self._lock:
-            if self._portal is None:
-                self._stack = ExitStack()
-                self._portal = self._stack.enter_context(anyio.from_thread.start_blocking_portal())
-            return self._portal
+            if self._loop is None:
+                loop = asyncio.new_event_loop()
+                threading.Thread(target=loop.run_forever, daemon=True,
+                                 name="in-process-asgi").start()
+                self._loop = loop
+            return self._loop
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         body = request.read()
         inner_request = httpx.Request(
             request.method, request.url, headers=request.headers, content=body
         )
+        future = asyncio.run_coroutine_threadsafe(self._call(inner_request), self._get_loop())
         try:
-            status, headers, content = self._get_portal().call(self._call, inner_request)
+            status, headers, content = future.result()
         except SimulatedTimeout as exc:
             raise httpx.ReadTimeout("simulated timeout", request=request) from exc
         except SimulatedReset as exc:
@@ -64,10 +65,9 @@ class InProcessTransport(httpx.BaseTransport):
 
     def close(self) -> None:
         with self._lock:
-            if self._stack is not None:
-                self._stack.close()
-            self._stack = None
-            self._portal = None
+            if self._loop is not None:
+                self._loop.call_soon_threadsafe(self._loop.stop)
+            self._loop = None
 
 
 def client_for(app: Any, base_url: str = "http://sandbox", **kwargs: Any) -> httpx.Client:

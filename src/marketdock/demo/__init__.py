@@ -1,0 +1,2 @@
+"""The demo: simulated marketplaces and a warehouse, seeded with realistic orders, and the
+hub moving them end to end (``marketdock demo``)."""
