@@ -347,6 +347,36 @@ def carriers_add(tenant: str,
 
 
 @app.command()
+def sandbox(
+        as_json: Annotated[bool, typer.Option(
+            "--json", help="First line of output: one JSON object with URLs and credentials."
+        )] = False,
+        root: Annotated[Path, typer.Option(help="Folder the SFTP drop serves.")] =
+        Path("sandbox-data"),
+        otto_port: Annotated[int, typer.Option(help="0: any free port.")] = 8801,
+        amazon_port: Annotated[int, typer.Option(help="0: any free port.")] = 8802,
+        threepl_port: Annotated[int, typer.Option("--3pl-port", help="0: any free port.")] =
+        8803,
+        seed: Annotated[int, typer.Option(help="Seed of every random choice.")] = 0,
+        fault: Annotated[list[str] | None, typer.Option(
+            help="SIMULATOR:SWITCH[:rate=..,count=..,path=..] e.g. otto:429:rate=0.1")] = None,
+) -> None:
+    """Serve the OTTO, Amazon, 3PL and SFTP simulators on loopback until Ctrl-C."""
+    from marketdock.sandbox.serve import parse_fault_option, run_sandbox
+
+    faults: dict[str, dict[str, Any]] = {}
+    try:
+        for option in fault or []:
+            simulator, switch, spec = parse_fault_option(option)
+            faults.setdefault(simulator, {})[switch] = spec
+        run_sandbox(json_output=as_json, root=root, seed=seed, faults=faults,
+                    ports={"otto": otto_port, "amazon": amazon_port, "3pl": threepl_port})
+    except MarketdockError as exc:
+        errors.print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(2) from exc
+
+
+@app.command()
 def demo(directory: Annotated[Path, typer.Option(help="Where the demo keeps its data.")] =
          Path("demo-data")) -> None:
     """Run the hub on the example config with the embedded SQLite database."""
