@@ -1,0 +1,5 @@
+"""The warehouse that speaks files: the sandbox floor behind an SFTP drop, in X12 or CSV."""
+
+from marketdock.sandbox.filewarehouse.warehouse import FileWarehouse, FileWarehouseState
+
+__all__ = ["FileWarehouse", "FileWarehouseState"]

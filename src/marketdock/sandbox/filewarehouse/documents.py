@@ -1,0 +1,193 @@
+"""The documents of the file warehouse, as pure functions over floor records.
+
+Inbound, a document becomes the floor's order requests; outbound, the floor's orders and
+stock become documents, in X12 (940 in; 945, 846 and 997 out) or in the warehouse CSV
+layouts (orders in; shipment confirmations and stock snapshots out). The conventions
+follow the shared samples: the SKU is the ``VN`` product id, the hub's line reference an
+``LI`` reference, the ship-to an ``ST`` party, a parcel's tracking number a ``CP`` mark.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from marketdock.connectors import csvfiles
+from marketdock.connectors.x12 import (
+    InventoryAdvice846,
+    ShippingAdvice945,
+    parse_interchange,
+)
+from marketdock.connectors.x12.sets.common import Carrier, Party, ProductId, Reference
+from marketdock.connectors.x12.sets.w06 import ShipmentIdentification
+from marketdock.connectors.x12.sets.w846 import InventoryItem846, Quantity
+from marketdock.connectors.x12.sets.w940 import ShippingOrder940, decode_940
+from marketdock.connectors.x12.sets.w945 import Mark, PackageLoop945, ShippedItem945
+from marketdock.connectors.x12.sets.w997 import FunctionalAck997, acknowledge_group
+from marketdock.sandbox.warehouse import Address, LineRequest, Order, StockLevel
+
+
+@dataclass(frozen=True)
+class OrderRequest:
+    """An order as the floor receives it."""
+
+    reference: str
+    lines: tuple[LineRequest, ...]
+    ship_to: Address | None
+    shipping_method: str = "Standard"
+
+
+# ------------------------------------------------------------------- X12
+
+
+def orders_from_x12(data: bytes) -> tuple[list[OrderRequest], list[FunctionalAck997]]:
+    """The 940s of an interchange, and the 997 for each of its groups.
+
+    A set the element rules reject is acknowledged as rejected and not returned; the
+    others go to the floor. A broken envelope raises the codec's ParseError.
+    """
+    interchange = parse_interchange(data)
+    requests, acks = [], []
+    for group in interchange.groups:
+        ack = acknowledge_group(group)
+        acks.append(ack)
+        rejected = {a.control_number for a in ack.transactions if a.status != "A"}
+        for ts in group.transactions:
+            if ts.code == "940" and ts.control_number not in rejected:
+                requests.append(_request_940(decode_940(ts)))
+    return requests, acks
+
+
+def _request_940(order: ShippingOrder940) -> OrderRequest:
+    lines = []
+    for line in order.lines:
+        sku = next((p.value for p in line.product_ids if p.qualifier == "VN"), None) or \
+            (line.product_ids[0].value if line.product_ids else "")
+        line_id = next((r.value for r in line.references if r.qualifier == "LI" and r.value),
+                       str(line.assigned_number))
+        lines.append(LineRequest(sku=sku, quantity=int(line.quantity), line_id=line_id,
+                                 name=line.description or ""))
+    ship_to = next((p for p in order.parties if p.entity == "ST"), None)
+    address = None if ship_to is None else Address(
+        name=ship_to.name or "", street1=" ".join(ship_to.address_lines),
+        city=ship_to.city or "", country=ship_to.country or "", postcode=ship_to.postal_code or "")
+    method = order.instructions.routing if order.instructions and \
+        order.instructions.routing else "Standard"
+    return OrderRequest(order.depositor_order_number, tuple(lines), address, method)
+
+
+def advice_945(order: Order, shipped_on: datetime) -> ShippingAdvice945:
+    """The shipping advice of a finished order: its parcels, and every short line."""
+    packages = []
+    ordered = {line.line_id: line for line in order.lines}
+    shipped_per_line: dict[str, int] = {}
+    for number, parcel in enumerate(order.parcels, start=1):
+        items = []
+        for part in parcel.lines:
+            shipped_per_line[part.line_id] = shipped_per_line.get(part.line_id, 0) + part.quantity
+            items.append(_item(part.line_id, part.sku, ordered[part.line_id].quantity,
+                               part.quantity))
+        packages.append(PackageLoop945(
+            assigned_number=str(number), marks=[Mark(qualifier="CP",
+                                                     number=parcel.tracking_number)],
+            items=items))
+    short = [_item(line.line_id, line.sku, line.quantity, 0) for line in order.lines
+             if line.line_id not in shipped_per_line]
+    if short:
+        packages.append(PackageLoop945(assigned_number=str(len(packages) + 1), items=short))
+    carrier = order.parcels[0].carrier if order.parcels else None
+    return ShippingAdvice945(
+        shipment=ShipmentIdentification(depositor_order_number=order.reference,
+                                        date=shipped_on.date(),
+                                        shipment_id=f"SHP-{order.order_id}"),
+        carrier=Carrier(transport_method="U", scac=carrier.scac, routing=carrier.service)
+        if carrier else None,
+        packages=packages)
+
+
+def _item(line_id: str, sku: str, ordered: int, shipped: int) -> ShippedItem945:
+    return ShippedItem945(
+        status="CC" if shipped >= ordered else "CP", quantity_ordered=Decimal(ordered),
+        quantity_shipped=Decimal(shipped), quantity_difference=Decimal(ordered - shipped),
+        unit="EA", product_id=ProductId(qualifier="VN", value=sku),
+        references=[Reference(qualifier="LI", value=line_id)])
+
+
+def inventory_846(levels: Sequence[StockLevel], at: datetime) -> InventoryAdvice846:
+    return InventoryAdvice846(
+        report_type="SI", reference_id=f"INV-{at:%Y%m%d%H%M%S}", date=at.date(),
+        time=f"{at:%H%M}", parties=[Party(entity="WH", name="marketdock sandbox warehouse")],
+        items=[InventoryItem846(assigned_id=str(n), product_ids=[
+            ProductId(qualifier="VN", value=level.sku)], quantities=[
+            Quantity(qualifier="17", quantity=Decimal(level.on_hand), unit="EA"),
+            Quantity(qualifier="33", quantity=Decimal(level.available), unit="EA")])
+            for n, level in enumerate(levels, start=1)],
+        line_count=len(levels))
+
+
+# ------------------------------------------------------------------- CSV
+
+
+def orders_from_csv(name: str, data: bytes) -> list[OrderRequest]:
+    """The orders of an orders file; a broken file raises the codec's CsvFileError and
+    nothing of it is applied."""
+    parsed = csvfiles.read_csv(data, name, layout=csvfiles.ORDERS, strict=True)
+    grouped: dict[str, list[csvfiles.OrderLine]] = {}
+    for record in parsed.records:
+        assert isinstance(record, csvfiles.OrderLine)
+        grouped.setdefault(record.order_id, []).append(record)
+    requests = []
+    for reference, rows in grouped.items():
+        first = rows[0]
+        requests.append(OrderRequest(
+            reference,
+            tuple(LineRequest(sku=row.sku, quantity=int(row.qty), line_id=row.order_line_id,
+                              name=row.description or "") for row in rows),
+            Address(name=first.ship_to_name, street1=first.ship_to_street1,
+                    street2=first.ship_to_street2 or "", city=first.ship_to_city,
+                    country=first.ship_to_country, postcode=first.ship_to_postcode,
+                    company=first.ship_to_company or ""),
+            first.ship_method))
+    return requests
+
+
+def shipments_csv(order: Order, message_id: str) -> list[csvfiles.ShipmentLine]:
+    """One row per parcel line with what shipped in it, and one row per line with the
+    units that did not ship (``qty_short``)."""
+    rows = []
+    shipped: dict[str, int] = {}
+    ordered = {line.line_id: line for line in order.lines}
+    for parcel in order.parcels:
+        for part in parcel.lines:
+            shipped[part.line_id] = shipped.get(part.line_id, 0) + part.quantity
+            rows.append(csvfiles.ShipmentLine(
+                message_id=message_id, warehouse_shipment_id=str(parcel.parcel_id),
+                order_id=order.reference, order_line_id=part.line_id, sku=part.sku,
+                qty_ordered=Decimal(ordered[part.line_id].quantity),
+                qty_shipped=Decimal(part.quantity), qty_short=Decimal(0),
+                package_id=str(parcel.parcel_id), carrier=parcel.carrier.code,
+                carrier_service=parcel.carrier.service, tracking_number=parcel.tracking_number,
+                tracking_url=parcel.carrier.tracking_url.format(tracking=parcel.tracking_number),
+                shipped_at=parcel.shipped_at or parcel.packed_at))
+    for line in order.lines:
+        missing = line.quantity - shipped.get(line.line_id, 0)
+        if missing > 0:
+            rows.append(csvfiles.ShipmentLine(
+                message_id=message_id, warehouse_shipment_id=f"short-{order.order_id}",
+                order_id=order.reference, order_line_id=line.line_id, sku=line.sku,
+                qty_ordered=Decimal(line.quantity), qty_shipped=Decimal(0),
+                qty_short=Decimal(missing), short_reason="not found at pick",
+                shipped_at=order.updated_at))
+    return rows
+
+
+def inventory_csv(levels: Sequence[StockLevel], at: datetime,
+                  warehouse_id: str) -> list[csvfiles.InventoryPosition]:
+    snapshot = f"snap-{at:%Y%m%d%H%M%S}"
+    return [csvfiles.InventoryPosition(
+        snapshot_id=snapshot, snapshot_at=at, warehouse_id=warehouse_id, sku=level.sku,
+        on_hand=Decimal(level.on_hand), allocated=Decimal(level.allocated),
+        available=Decimal(level.available), blocked=Decimal(level.blocked))
+        for level in levels]
