@@ -8,16 +8,41 @@ import signal
 import socket
 import subprocess
 import sys
+import time
+from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import httpx
 import pytest
 
 from marketdock.connectors.sftp import SftpSettings, SftpTransport
+from marketdock.connectors.x12 import (
+    InMemoryControlNumbers,
+    ShippingOrder940,
+    TradingPartner,
+    read_997,
+    write_940,
+)
+from marketdock.connectors.x12.sets.common import Party, ProductId, Reference
+from marketdock.connectors.x12.sets.w940 import OrderLine940
 from marketdock.errors import ConfigError
 from marketdock.sandbox.serve import Sandbox, parse_fault_option
 
 EPHEMERAL = {"otto": 0, "amazon": 0, "3pl": 0}
+
+
+def a_940() -> bytes:
+    order = ShippingOrder940(
+        depositor_order_number="MD-1",
+        parties=[Party(entity="ST", name="Erika Muster", address_lines=["Hauptstrasse 5"],
+                       city="Berlin", postal_code="10115", country="DE")],
+        lines=[OrderLine940(assigned_number=1, quantity=Decimal(1), unit="EA",
+                            product_ids=[ProductId(qualifier="VN", value="MUG")],
+                            references=[Reference(qualifier="LI", value="l1")])])
+    hub = TradingPartner(sender_qualifier="ZZ", sender_id="MARKETDOCK", receiver_qualifier="ZZ",
+                         receiver_id="MDSANDBOXWH", usage="T")
+    return write_940([order], hub, InMemoryControlNumbers(), at=datetime.now(UTC))
 
 
 def test_fault_options_parse_with_clear_errors() -> None:
@@ -57,9 +82,16 @@ def test_every_simulator_answers_on_loopback_and_stops(tmp_path: Path) -> None:
         settings = SftpSettings(host=drop["host"], port=drop["port"], username=drop["username"],
                                 password=drop["password"],
                                 known_host_key=drop["known_hosts_line"])
+        sandbox.floor.set_stock("MUG", 3)
         with SftpTransport(settings) as sftp:
-            sftp.upload("inbound", "hello.csv", b"a;b\r\n")
-            assert [f.name for f in sftp.list("inbound")] == ["hello.csv"]
+            sftp.upload("inbound", "940_1.edi", a_940())
+            deadline = time.monotonic() + 15
+            while not (acks := [f.name for f in sftp.list("outbound")
+                                if f.name.startswith("997")]):
+                assert time.monotonic() < deadline, "the file warehouse never answered"
+                time.sleep(0.2)
+            (ack,) = read_997(sftp.read("outbound", acks[0]))
+            assert ack.status == "A" and sandbox.floor.order("MD-1").reference == "MD-1"
         ports = [sandbox._servers[name].port for name in ("otto", "amazon", "3pl")]
         assert all(port_open(port) for port in ports)
     assert not any(port_open(port) for port in ports)

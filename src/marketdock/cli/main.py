@@ -29,7 +29,7 @@ from marketdock.domain import (
 )
 from marketdock.engine import migrate, outbox
 from marketdock.engine.jobs import JobStatus
-from marketdock.errors import MarketdockError
+from marketdock.errors import ConfigError, MarketdockError
 from marketdock.flows.orders import REEVALUATE
 from marketdock.flows.shipments import RECONFIRM_UNMAPPED
 from marketdock.flows.store import carriers as carrier_store
@@ -360,16 +360,21 @@ def sandbox(
         seed: Annotated[int, typer.Option(help="Seed of every random choice.")] = 0,
         fault: Annotated[list[str] | None, typer.Option(
             help="SIMULATOR:SWITCH[:rate=..,count=..,path=..] e.g. otto:429:rate=0.1")] = None,
+        sftp_dialect: Annotated[str, typer.Option(
+            help="What the SFTP warehouse reads and writes: x12 or csv.")] = "x12",
 ) -> None:
     """Serve the OTTO, Amazon, 3PL and SFTP simulators on loopback until Ctrl-C."""
     from marketdock.sandbox.serve import parse_fault_option, run_sandbox
 
     faults: dict[str, dict[str, Any]] = {}
     try:
+        if sftp_dialect not in ("x12", "csv"):
+            raise ConfigError(f"--sftp-dialect {sftp_dialect!r}: write x12 or csv")
         for option in fault or []:
             simulator, switch, spec = parse_fault_option(option)
             faults.setdefault(simulator, {})[switch] = spec
         run_sandbox(json_output=as_json, root=root, seed=seed, faults=faults,
+                    file_dialect=sftp_dialect,  # type: ignore[arg-type]
                     ports={"otto": otto_port, "amazon": amazon_port, "3pl": threepl_port})
     except MarketdockError as exc:
         errors.print(f"[red]error:[/red] {exc}", highlight=False)

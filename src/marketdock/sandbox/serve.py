@@ -1,10 +1,12 @@
 """Serve every simulator on loopback: ``marketdock sandbox``.
 
 :class:`Sandbox` starts OTTO, Amazon SP-API and the ShipBob-shaped 3PL as HTTP servers
-(uvicorn, each on its own thread) and the SFTP drop, all on 127.0.0.1. The simulators'
-clocks follow wall time: OTTO's and Amazon's tick by themselves, the warehouse floor is
-advanced by a ticker thread once a second. :meth:`Sandbox.describe` gives every base URL
-and credential, so scripts can drive it; :func:`run_sandbox` is the command itself.
+(uvicorn, each on its own thread) and the SFTP drop, all on 127.0.0.1. Behind the SFTP
+drop a file warehouse (X12 or CSV, ``file_dialect``) works on the same warehouse floor as
+the REST 3PL. The simulators' clocks follow wall time: OTTO's and Amazon's tick by
+themselves; a ticker thread advances the warehouse floor once a second and lets the file
+warehouse take and write its files. :meth:`Sandbox.describe` gives every base URL and
+credential, so scripts can drive it; :func:`run_sandbox` is the command itself.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import uvicorn
 from marketdock.errors import ConfigError
 from marketdock.sandbox import amazon, otto
 from marketdock.sandbox.faults import FaultSpec, FaultSwitches
+from marketdock.sandbox.filewarehouse import Dialect, FileWarehouse
 from marketdock.sandbox.sftp import SftpDropServer, running_sftp_drop
 from marketdock.sandbox.warehouse import Floor, FloorConfig, ManualClock, shipbob
 
@@ -79,6 +82,7 @@ class Sandbox:
     seed: int = 0
     faults: Mapping[str, Mapping[str, FaultSpec]] = field(default_factory=dict)
     host: str = "127.0.0.1"
+    file_dialect: Dialect = "x12"
 
     def __post_init__(self) -> None:
         self.switches = {name: FaultSwitches(seed=self.seed)
@@ -98,6 +102,7 @@ class Sandbox:
         self._stack = ExitStack()
         self._stop = threading.Event()
         self.sftp: SftpDropServer | None = None
+        self.file_warehouse: FileWarehouse | None = None
 
     def start(self) -> Sandbox:
         try:
@@ -106,6 +111,9 @@ class Sandbox:
             self.root.mkdir(parents=True, exist_ok=True)
             self.sftp = self._stack.enter_context(running_sftp_drop(
                 self.root, faults=self.switches["sftp"]))
+            self.file_warehouse = FileWarehouse(self.floor, self.sftp.floor,
+                                                dialect=self.file_dialect,
+                                                faults=self.switches["sftp"])
             ticker = threading.Thread(target=self._tick_floor, daemon=True, name="floor-clock")
             ticker.start()
         except BaseException:
@@ -130,7 +138,10 @@ class Sandbox:
         last = time.monotonic()
         while not self._stop.wait(1.0):
             now = time.monotonic()
-            self.floor.advance(now - last)
+            if self.file_warehouse is not None:
+                self.file_warehouse.advance(now - last)
+            else:
+                self.floor.advance(now - last)
             last = now
 
     def stop(self) -> None:
@@ -180,6 +191,7 @@ class Sandbox:
                 "host_key_fingerprint": drop.host_key_fingerprint,
                 "folders": {"inbound": drop.folders.inbound, "outbound": drop.folders.outbound,
                             "archive": drop.folders.archive},
+                "dialect": self.file_dialect,
                 "root": str(self.root)}
         return described
 
@@ -197,7 +209,7 @@ def _signals_stop(stop: threading.Event) -> Iterator[None]:
 
 def run_sandbox(*, json_output: bool, root: Path, ports: Mapping[str, int] | None = None,
                 seed: int = 0, faults: Mapping[str, Mapping[str, FaultSpec]] | None = None,
-                echo: Any = print) -> None:
+                file_dialect: Dialect = "x12", echo: Any = print) -> None:
     """Start the sandbox, print what it serves, and run until SIGINT or SIGTERM.
 
     With ``json_output`` the first line printed is one JSON object describing every
@@ -205,7 +217,7 @@ def run_sandbox(*, json_output: bool, root: Path, ports: Mapping[str, int] | Non
     """
     stop = threading.Event()
     with _signals_stop(stop), Sandbox(root, ports=ports or DEFAULT_PORTS, seed=seed,
-                                      faults=faults or {}) as sandbox:
+                                      faults=faults or {}, file_dialect=file_dialect) as sandbox:
         described = sandbox.describe()
         if json_output:
             echo(json.dumps(described), flush=True)

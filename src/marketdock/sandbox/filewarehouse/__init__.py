@@ -1,5 +1,9 @@
 """The warehouse that speaks files: the sandbox floor behind an SFTP drop, in X12 or CSV."""
 
-from marketdock.sandbox.filewarehouse.warehouse import FileWarehouse, FileWarehouseState
+from marketdock.sandbox.filewarehouse.warehouse import (
+    Dialect,
+    FileWarehouse,
+    FileWarehouseState,
+)
 
-__all__ = ["FileWarehouse", "FileWarehouseState"]
+__all__ = ["Dialect", "FileWarehouse", "FileWarehouseState"]
