@@ -37,13 +37,14 @@ class Hub:
     def __init__(self, config: Config, *, environ: Mapping[str, str] | None = None,
                  clock: Clock | None = None, db: Database | None = None,
                  ports: Ports | None = None,
-                 http: Callable[[str], httpx.Client] = default_http) -> None:
+                 http: Callable[[str], httpx.Client] = default_http,
+                 limiter: RateLimiter | None = None) -> None:
         self.config = config
         self.environ = os.environ if environ is None else environ
         self.clock = clock or SystemClock()
         self.db = db or Database.from_url(config.database_url)
         self.secret_store = DatabaseSecretStore(self.db)
-        self.limiter = RateLimiter(self.db)
+        self.limiter = limiter or RateLimiter(self.db)
         self.ports: Ports = ports or ConfigPorts(config, self.db, self.limiter, self.secrets,
                                                  self.clock, http)
         self.registry = register_flows(TaskRegistry(), config, self.ports)

@@ -92,20 +92,20 @@ def test_429_blocks_the_bucket_and_headers_adjust_the_rate(db: Database) -> None
 
 def test_acquire_waits_then_gives_up_as_rate_limited(db: Database) -> None:
     seconds = Seconds()
-    limiter = RateLimiter(db, clock=seconds)
-    limiter.configure("acme", "otto", "stock", Limit(rate=1.0, burst=1))
     slept: list[float] = []
 
     def sleep(s: float) -> None:
         slept.append(s)
         seconds.now += s
 
-    limiter.acquire("acme", "otto", "stock", sleep=sleep)
-    limiter.acquire("acme", "otto", "stock", sleep=sleep)
+    limiter = RateLimiter(db, clock=seconds, sleep=sleep)
+    limiter.configure("acme", "otto", "stock", Limit(rate=1.0, burst=1))
+    limiter.acquire("acme", "otto", "stock")
+    limiter.acquire("acme", "otto", "stock")
     assert slept == [pytest.approx(1.0)]
     limiter.penalize("acme", "otto", "stock", retry_after=120)
     with pytest.raises(RateLimited) as caught:
-        limiter.acquire("acme", "otto", "stock", max_wait=10, sleep=sleep)
+        limiter.acquire("acme", "otto", "stock", max_wait=10)
     assert caught.value.retry_after == pytest.approx(120)
     with pytest.raises(ConfigError):
         limiter.try_acquire("acme", "otto", "unknown-operation")

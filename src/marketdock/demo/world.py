@@ -3,13 +3,19 @@
 Every simulator keeps its own clock; :meth:`World.advance` moves them all (and the hub's
 engine clock) together, so a day of marketplace and warehouse activity takes seconds and
 runs the same way every time for the same seed.
+
+The 3PL speaks REST (the ShipBob shape, in-process) or files: with ``warehouse`` set to
+``x12`` or ``csv`` a real SFTP drop listens on loopback (:meth:`World.open_drop`) and a file
+warehouse on the same floor takes and writes its files whenever the world advances.
 """
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal
 
 import httpx
 
@@ -17,6 +23,8 @@ from marketdock.engine.clock import FrozenClock
 from marketdock.sandbox import amazon, otto
 from marketdock.sandbox.asgi import client_for
 from marketdock.sandbox.faults import FaultSwitches
+from marketdock.sandbox.filewarehouse import FileWarehouse
+from marketdock.sandbox.sftp import SftpDropServer, running_sftp_drop
 from marketdock.sandbox.warehouse import Floor, FloorConfig, ManualClock, shipbob
 
 START = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
@@ -24,6 +32,8 @@ START = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
 OTTO_URL = "http://otto.sandbox"
 AMAZON_URL = "http://amazon.sandbox"
 SHIPBOB_URL = "http://3pl.sandbox"
+
+WarehouseKind = Literal["rest", "x12", "csv"]
 
 
 @dataclass
@@ -33,10 +43,11 @@ class World:
     short_pick_rate: float = 0.02
     split_probability: float = 0.1
     faults: dict[str, FaultSwitches] = field(default_factory=dict)
+    warehouse: WarehouseKind = "rest"
 
     def __post_init__(self) -> None:
         self.clock = FrozenClock(self.start)
-        for name in ("otto", "amazon", "3pl"):
+        for name in ("otto", "amazon", "3pl", "sftp"):
             self.faults.setdefault(name, FaultSwitches(seed=self.seed))
         self.otto_clock = otto.SimulatedClock(self.start)
         self.otto_state = otto.OttoState(config=otto.OttoConfig(
@@ -55,6 +66,21 @@ class World:
         self._apps: dict[str, Any] = {OTTO_URL: self.otto_app, AMAZON_URL: self.amazon_app,
                                       SHIPBOB_URL: self.shipbob_app}
         self._clients: list[httpx.Client] = []
+        self._stack = ExitStack()
+        self.drop: SftpDropServer | None = None
+        self.file_warehouse: FileWarehouse | None = None
+
+    def open_drop(self, root: Path) -> SftpDropServer:
+        """Serve the file warehouse's SFTP drop from ``root`` (x12 and csv worlds only)."""
+        if self.warehouse == "rest":
+            raise ValueError("a REST warehouse has no SFTP drop")
+        if self.drop is None:
+            self.drop = self._stack.enter_context(
+                running_sftp_drop(root, faults=self.faults["sftp"]))
+            self.file_warehouse = FileWarehouse(self.floor, self.drop.floor,
+                                                dialect=self.warehouse,
+                                                faults=self.faults["sftp"])
+        return self.drop
 
     def http(self, base_url: str) -> httpx.Client:
         """A client whose requests go to the simulator serving ``base_url``, in-process."""
@@ -69,9 +95,18 @@ class World:
         """Move every clock forward; the warehouse works through what came due."""
         self.otto_clock.advance(seconds)
         self.amazon_clock.advance(seconds)
-        self.floor.advance(seconds)
+        if self.file_warehouse is not None:
+            self.file_warehouse.advance(seconds)
+        else:
+            self.floor.advance(seconds)
         return self.clock.advance(seconds)
+
+    def step_files(self) -> None:
+        """Let the file warehouse take what the hub uploaded, without moving time."""
+        if self.file_warehouse is not None:
+            self.file_warehouse.step()
 
     def close(self) -> None:
         for client in self._clients:
             client.close()
+        self._stack.close()

@@ -40,9 +40,15 @@ class Limit:
 
 
 class RateLimiter:
-    def __init__(self, db: Database, clock: Callable[[], float] = time.time) -> None:
+    """Shared token buckets. ``clock`` gives seconds and ``sleep`` waits for them: wall time
+    in production; the demo passes its simulated clock and a sleep that moves it, so a wait
+    for quota lets simulated time pass instead of stalling the run."""
+
+    def __init__(self, db: Database, clock: Callable[[], float] = time.time,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
         self.db = db
         self.clock = clock
+        self.sleep = sleep
 
     def configure(self, tenant_id: str, account: str, operation: str, limit: Limit) -> None:
         """Create the bucket, or change its rate and burst keeping its tokens."""
@@ -81,8 +87,7 @@ class RateLimiter:
             return 0.0
 
     def acquire(self, tenant_id: str, account: str, operation: str,
-                priority: Priority = Priority.OTHER, max_wait: float = 30.0,
-                sleep: Callable[[float], None] = time.sleep) -> None:
+                priority: Priority = Priority.OTHER, max_wait: float = 30.0) -> None:
         """Wait for a token up to ``max_wait`` seconds, else raise RateLimited.
 
         A job that gets RateLimited goes back to the queue without using an attempt.
@@ -92,7 +97,7 @@ class RateLimiter:
             if waited + wait > max_wait:
                 raise RateLimited(f"{account}/{operation}: no quota for {wait:.1f}s",
                                   retry_after=wait)
-            sleep(wait)
+            self.sleep(wait)
             waited += wait
 
     def penalize(self, tenant_id: str, account: str, operation: str,
