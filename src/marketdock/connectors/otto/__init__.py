@@ -1,0 +1,44 @@
+"""OTTO Market connector: Orders V4, Shipments V1 and Availability V1 behind the
+marketplace port.
+
+Modules: :mod:`.settings` (channel config), :mod:`.wire` (OTTO's JSON), :mod:`.auth`
+(token cache), :mod:`.api` (the HTTP calls), :mod:`.orders`, :mod:`.shipments` and
+:mod:`.stock` (pure mapping), :mod:`.connector` (the port).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from marketdock.connectors.http import HttpCaller
+from marketdock.connectors.otto.api import API_OPERATION, OttoApi, error_code
+from marketdock.connectors.otto.auth import TOKEN_OPERATION, TokenCache
+from marketdock.connectors.otto.connector import OttoConnector
+from marketdock.connectors.otto.settings import OttoSettings
+from marketdock.engine.ratelimit import Limit
+
+if TYPE_CHECKING:
+    from marketdock.config import ChannelConfig
+    from marketdock.connectors.factory import BuildContext
+
+__all__ = ["OttoConnector", "OttoSettings", "build"]
+
+
+def build(ctx: BuildContext, channel: ChannelConfig) -> OttoConnector:
+    """The connector of one OTTO channel account."""
+    settings = OttoSettings.from_channel(channel.id, channel.base_url,
+                                         ctx.credentials(channel.credentials),
+                                         dict(channel.options))
+    client = ctx.http(settings.base_url)
+    api_http = HttpCaller(client, system="otto", tenant_id=ctx.tenant_id,
+                          account=settings.account, limiter=ctx.limiter,
+                          limits={API_OPERATION: Limit(rate=settings.api_rate,
+                                                       burst=settings.api_rate)},
+                          error_code=error_code)
+    token_http = HttpCaller(client, system="otto", tenant_id=ctx.tenant_id,
+                            account=f"{settings.account}:token", limiter=ctx.limiter,
+                            limits={TOKEN_OPERATION: Limit(rate=settings.token_rate,
+                                                           burst=settings.token_rate)},
+                            error_code=error_code)
+    tokens = TokenCache(token_http, settings, ctx.clock)
+    return OttoConnector(OttoApi(api_http, tokens), settings, ctx.tenant_id)
