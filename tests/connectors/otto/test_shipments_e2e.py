@@ -1,0 +1,132 @@
+"""confirm_package and confirmed_packages against the OTTO simulator."""
+
+from __future__ import annotations
+
+import pytest
+
+from marketdock.connectors.ports import CarrierChoice
+from marketdock.domain import Order, OrderStatus
+from marketdock.errors import Conflict, RemoteTimeout, ValidationError
+from tests.connectors.otto.harness import START, Sim, connector, package
+
+DHL = CarrierChoice(code="DHL")
+
+
+def releasable(sim: Sim, units: int = 3, sku: str = "SHIRT") -> Order:
+    sim.seed(orders=[{"lines": [{"sku": sku, "quantity": units, "unitPrice": "10.00"}],
+                      "status": "PROCESSABLE"}])
+    otto, _ = connector(sim)
+    [order] = otto.fetch_orders(START).orders
+    return order
+
+
+def test_partial_shipment_then_the_rest(sim: Sim) -> None:
+    order = releasable(sim)
+    otto, recorder = connector(sim)
+    ids = [line.line_id for line in order.lines]
+
+    first = otto.confirm_package(order, package(order, ids[:2], "P1", tracking="T1"), DHL)
+    assert recorder.paths("POST")[-1] == "/v1/shipments"
+    [after_one] = otto.fetch_orders(START).orders
+    assert after_one.status is OrderStatus.PARTIALLY_SHIPPED
+
+    second = otto.confirm_package(order, package(order, ids[2:], "P2", tracking="T2"), DHL)
+    assert first != second
+    [after_two] = otto.fetch_orders(START).orders
+    assert after_two.status is OrderStatus.SHIPPED
+
+    remote = {p.tracking_number: p for p in otto.confirmed_packages(order)}
+    assert set(remote) == {"T1", "T2"}
+    assert remote["T1"].package_ref == first
+    assert set(remote["T1"].line_quantities) == set(ids[:2])
+    assert remote["T2"].carrier_code == "DHL"
+    stored = sim.state.shipments[first]
+    assert stored.ship_from == {"city": "Hamburg", "zipCode": "22113", "countryCode": "DEU"}
+    assert [i.return_tracking for i in stored.items] == [("DHL", "R1"), ("DHL", "R1")]
+
+
+def test_a_repeated_confirmation_reads_the_existing_shipment(sim: Sim) -> None:
+    order = releasable(sim, units=1)
+    otto, recorder = connector(sim)
+    parcel = package(order, [order.lines[0].line_id], "P1")
+    shipment_id = otto.confirm_package(order, parcel, DHL)
+    posts = len(recorder.paths("POST"))
+
+    assert otto.confirm_package(order, parcel, DHL) == shipment_id
+    # one refused POST (409), then reads only: no blind second write
+    assert len(recorder.paths("POST")) == posts + 1
+    assert len(sim.state.shipments) == 1
+
+
+def test_409_with_items_missing_from_the_shipment_adds_them(sim: Sim) -> None:
+    order = releasable(sim, units=2)
+    otto, _ = connector(sim)
+    ids = [line.line_id for line in order.lines]
+    shipment_id = otto.confirm_package(order, package(order, ids[:1], "P1"), DHL)
+    # The warehouse reports the parcel again, now with both units under the same number.
+    assert otto.confirm_package(order, package(order, ids, "P1"), DHL) == shipment_id
+    assert {i.position_item_id for i in sim.state.shipments[shipment_id].items} == set(ids)
+
+
+def test_items_already_sent_under_another_number_are_a_conflict(sim: Sim) -> None:
+    order = releasable(sim, units=1)
+    otto, _ = connector(sim)
+    line_ids = [order.lines[0].line_id]
+    shipment_id = otto.confirm_package(order, package(order, line_ids, "P1", tracking="T1"),
+                                       DHL)
+    with pytest.raises(Conflict, match=shipment_id):
+        otto.confirm_package(order, package(order, line_ids, "P2", tracking="T9"), DHL)
+
+
+def test_a_lost_answer_is_found_by_reading_back(sim: Sim) -> None:
+    order = releasable(sim, units=1)
+    otto, _ = connector(sim)
+    parcel = package(order, [order.lines[0].line_id], "P1", tracking="T5")
+    sim.faults.set("timeout_after", count=1, path="/v1/shipments", method="POST")
+    with pytest.raises(RemoteTimeout):
+        otto.confirm_package(order, parcel, DHL)
+    [remote] = otto.confirmed_packages(order)
+    assert remote.tracking_number == "T5"
+    assert remote.line_quantities == {order.lines[0].line_id: 1}
+
+
+def test_multiparcel_spreads_one_item_over_several_parcels(sim: Sim) -> None:
+    order = releasable(sim, units=1, sku="SOFA")
+    otto, recorder = connector(sim)
+    line_ids = [order.lines[0].line_id]
+    boxes = [package(order, line_ids, f"BOX{n}", tracking=f"S{n}", return_tracking=f"RS{n}")
+             for n in range(3)]
+    multi_id = otto.confirm_multiparcel(order, boxes, DHL)
+    assert recorder.paths("POST")[-1] == "/v1/multiparcel-shipments"
+    assert {s.multiparcel_id for s in sim.state.shipments.values()} == {multi_id}
+    assert len(sim.state.shipments) == 3
+    # Sending it again resolves to what OTTO holds.
+    first = otto.api.shipment_by_key("DHL", "S0")
+    assert first is not None
+    assert otto.confirm_multiparcel(order, boxes, DHL) == first.shipment_id
+
+
+def test_missing_return_tracking_key_is_refused_before_sending(sim: Sim) -> None:
+    order = releasable(sim, units=1)
+    otto, recorder = connector(sim)
+    parcel = package(order, [order.lines[0].line_id], "P1", return_tracking=None)
+    with pytest.raises(ValidationError, match="return tracking key") as caught:
+        otto.confirm_package(order, parcel, DHL)
+    assert "P1" in caught.value.message
+    assert caught.value.context["missing"] == ["return_tracking"]
+    assert recorder.requests == []
+
+
+def test_forwarder_without_tracking_number_is_read_back(sim: Sim) -> None:
+    sim.seed(products=[{"sku": "WARDROBE", "deliveryType": "FORWARDER_CURBSIDE"}],
+             orders=[{"lines": [{"sku": "WARDROBE", "unitPrice": "499.00"}],
+                      "status": "PROCESSABLE"}])
+    otto, _ = connector(sim)
+    [order] = otto.fetch_orders(START).orders
+    parcel = package(order, [order.lines[0].line_id], "F1", tracking=None,
+                     return_tracking=None, carrier="SPEDITION")
+    forwarder = CarrierChoice(code="DB_SCHENKER")
+    shipment_id = otto.confirm_package(order, parcel, forwarder)
+    [remote] = otto.confirmed_packages(order)
+    assert (remote.package_ref, remote.tracking_number) == (shipment_id, None)
+    assert otto.confirm_package(order, parcel, forwarder) == shipment_id
