@@ -159,6 +159,11 @@ def test_listings_and_carrier_mappings_from_the_command_line(config: Path) -> No
                           "--warehouse-carrier", "Pigeon", "--code", "Other", "--name",
                           "Pigeon Post", "--config", str(config))
     assert code == 0, output
+    labels = config.parent / "labels.txt"
+    labels.write_text("RL-1\nRL-2\n\nRL-1\n", "utf-8")
+    code, output = invoke("return-labels", "add", "demo", "otto", "--carrier", "dhl",
+                          str(labels), "--config", str(config))
+    assert code == 0 and "2 new return label(s); 2 unused for otto DHL" in output, output
     code, output = invoke("jobs", "list", "--json", "--config", str(config))
     assert {j["task"] for j in json.loads(output)} == {"orders.reevaluate",
                                                         "shipments.reconfirm_unmapped"}

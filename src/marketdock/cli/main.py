@@ -34,6 +34,7 @@ from marketdock.flows.orders import REEVALUATE
 from marketdock.flows.shipments import RECONFIRM_UNMAPPED
 from marketdock.flows.store import carriers as carrier_store
 from marketdock.flows.store import listings as listing_store
+from marketdock.flows.store import return_labels
 from marketdock.hub import Hub
 from marketdock.logs import configure_logging
 from marketdock.monitor.status import snapshot
@@ -51,6 +52,9 @@ app.add_typer(jobs_app, name="jobs")
 app.add_typer(secrets_app, name="secrets")
 app.add_typer(listings_app, name="listings")
 app.add_typer(carriers_app, name="carriers")
+labels_app = typer.Typer(help="Pools of return labels for marketplaces that need one per "
+                         "parcel (OTTO).", no_args_is_help=True)
+app.add_typer(labels_app, name="return-labels")
 
 console = Console()
 errors = Console(stderr=True)
@@ -344,6 +348,26 @@ def carriers_add(tenant: str,
             carrier_store.save(conn, mapping, hub.clock.now())
             hub.registry.defer(conn, hub.clock.now(), RECONFIRM_UNMAPPED, tenant)
     console.print(f"{channel.value}: {warehouse_carrier} -> {code}")
+
+
+@labels_app.command("add")
+def return_labels_add(
+        tenant: str, channel: str,
+        carrier: Annotated[str, typer.Option(help="Return carrier, e.g. DHL, GLS, HERMES.")],
+        numbers: Annotated[Path, typer.Argument(help="A file with one tracking number per "
+                                                     "line ('-' reads standard input).")],
+        config: ConfigOption = DEFAULT_CONFIG) -> None:
+    """Load return labels into a channel's pool; held packages are retried."""
+    text = sys.stdin.read() if str(numbers) == "-" else numbers.read_text("utf-8")
+    with open_hub(config, quiet=True) as hub:
+        prepare(hub)
+        hub.config.tenant(tenant).channel(channel)
+        with hub.db.begin() as conn:
+            added = return_labels.add(conn, tenant, channel, carrier.upper(),
+                                      text.splitlines(), hub.clock.now())
+            hub.registry.defer(conn, hub.clock.now(), RECONFIRM_UNMAPPED, tenant)
+            left = return_labels.remaining(conn, tenant).get((channel, carrier.upper()), 0)
+    console.print(f"{added} new return label(s); {left} unused for {channel} {carrier.upper()}")
 
 
 @app.command()

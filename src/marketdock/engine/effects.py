@@ -66,6 +66,12 @@ def complete(conn: Connection, effect_id: int, remote_ref: str | None, now: date
                  .values(status=DONE, remote_ref=remote_ref, updated_at=now))
 
 
+def refused(conn: Connection, effect_id: int, now: datetime) -> None:
+    """The remote refused this attempt for certain: it does not count as maybe sent."""
+    conn.execute(table.update().where(table.c.id == effect_id, table.c.attempts > 0)
+                 .values(attempts=table.c.attempts - 1, updated_at=now))
+
+
 def count(conn: Connection, tenant_id: str, kind: str, status: str | None = None) -> int:
     query = sa.select(sa.func.count()).select_from(table).where(
         table.c.tenant_id == tenant_id, table.c.kind == kind)

@@ -336,3 +336,20 @@ control_numbers = sa.Table(
     sa.Column("value", sa.BigInteger(), nullable=False),
     sa.PrimaryKeyConstraint("tenant_id", "partner", "kind"),
 )
+
+return_labels = sa.Table(
+    "return_labels", metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True,
+              autoincrement=True),
+    _tenant(),
+    sa.Column("account_id", sa.String(64), nullable=False),
+    sa.Column("carrier", sa.String(32), nullable=False),
+    sa.Column("tracking_number", sa.String(64), nullable=False),
+    # the package the label went to (``warehouse:package ref``); NULL while unused
+    sa.Column("package_key", sa.String(300), nullable=True),
+    _created(),
+    sa.Column("used_at", UTCDateTime(), nullable=True),
+    sa.UniqueConstraint("tenant_id", "carrier", "tracking_number"),
+    sa.UniqueConstraint("tenant_id", "account_id", "package_key"),
+    sa.Index("ix_return_labels_unused", "tenant_id", "account_id", "package_key", "id"),
+)

@@ -7,7 +7,10 @@ Tasks:
   class tracking, ordered by the order's ship-by deadline); for a short-pick, cancel the
   missing units on the marketplace and push the SKU's stock at once;
 - ``shipments.confirm``: confirm one package through the effects ledger; after an
-  ambiguous failure the marketplace's packages are read before anything is sent again;
+  ambiguous failure the marketplace's packages are read before anything is sent again; a
+  package without a return label of its own takes one from the account's pool; a package
+  the marketplace cannot take as it is (no return label, no carrier mapping) is held with
+  an exception that says what is missing, and confirmed once it is added;
 - ``shipments.cancel_short``: cancel short-picked units where the marketplace has an API
   for it; otherwise, or when it refuses, an exception says what to do by hand.
 """
@@ -35,14 +38,14 @@ from marketdock.engine import audit, effects
 from marketdock.engine.jobs import Priority
 from marketdock.engine.tasks import TaskRegistry
 from marketdock.engine.worker import JobContext
-from marketdock.errors import MappingError
+from marketdock.errors import MappingError, ValidationError
 from marketdock.flows import routing
 from marketdock.flows.ports import Ports
 from marketdock.flows.store import carriers as carrier_store
 from marketdock.flows.store import listings as listing_store
 from marketdock.flows.store import orders as order_store
 from marketdock.flows.store import packages as package_store
-from marketdock.flows.store import sync_state
+from marketdock.flows.store import return_labels, sync_state
 from marketdock.flows.ticks import FlowTick
 from marketdock.monitor import exceptions
 
@@ -54,6 +57,8 @@ RECONFIRM_UNMAPPED = "shipments.reconfirm_unmapped"
 UNKNOWN_ORDER = "unknown_warehouse_order"
 CARRIER_UNMAPPED = "carrier_unmapped"
 CANCEL_BY_HAND = "cancel_by_hand"
+PACKAGE_INCOMPLETE = "package_incomplete"
+HELD_PACKAGES = (CARRIER_UNMAPPED, PACKAGE_INCOMPLETE)
 
 log = structlog.get_logger("marketdock.shipments")
 
@@ -244,6 +249,10 @@ class ShipmentFlow:
                                 service=mapping.shipping_method)
         with ctx.db.begin() as conn:
             effect = effects.claim(conn, order.tenant_id, "marketplace_package", object_id, now)
+            if package.return_tracking is None:
+                label = return_labels.take(conn, order.tenant_id, order.channel_account_id,
+                                           f"{package.warehouse_id}:{package.package_ref}", now)
+                package = package.evolve(return_tracking=label) if label else package
         if effect.done:
             return
         port = self.ports.marketplace(order.tenant_id, order.channel_account_id)
@@ -254,7 +263,18 @@ class ShipmentFlow:
                                or (package.tracking_number
                                    and p.tracking_number == package.tracking_number)), None)
         if remote_ref is None:
-            remote_ref = port.confirm_package(order, package, carrier)
+            try:
+                remote_ref = port.confirm_package(order, package, carrier)
+            except ValidationError as exc:
+                with ctx.transaction() as conn:
+                    effects.refused(conn, effect.id, now)
+                    exceptions.open_exception(
+                        conn, tenant_id=order.tenant_id, type=PACKAGE_INCOMPLETE,
+                        object_type="package", object_id=object_id, now=now,
+                        reason=f"package {package.package_ref} of order "
+                               f"{order.marketplace_order_id} was not sent: {exc}",
+                        details={"carrier": package.carrier})
+                return
         with ctx.transaction() as conn:
             effects.complete(conn, effect.id, remote_ref, now)
             exceptions.resolve(conn, tenant_id=order.tenant_id, object_type="package",
@@ -264,10 +284,11 @@ class ShipmentFlow:
                          at=now, job_id=ctx.job.id, details={"marketplace_ref": remote_ref})
 
     def reconfirm_unmapped(self, ctx: JobContext, tick: FlowTick) -> None:
-        """Enqueue again the packages held for a missing carrier mapping."""
+        """Enqueue again the packages held for a missing carrier mapping or return label."""
         with ctx.transaction() as conn:
-            for held in exceptions.list_open(conn, ctx.job.tenant_id, CARRIER_UNMAPPED):
-                ctx.defer(conn, CONFIRM, {"package_id": int(held.object_id)})
+            for kind in HELD_PACKAGES:
+                for held in exceptions.list_open(conn, ctx.job.tenant_id, kind):
+                    ctx.defer(conn, CONFIRM, {"package_id": int(held.object_id)})
 
     # -------------------------------------------------------------- short-picks
 
