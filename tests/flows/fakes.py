@@ -21,7 +21,10 @@ from marketdock.connectors.ports import (
     RemotePackage,
     ShippedPackage,
     ShortPick,
+    StockOutcome,
+    StockResult,
     StockSnapshot,
+    StockUpdate,
     WarehouseOrder,
     WarehousePort,
     WarehouseUpdates,
@@ -33,7 +36,8 @@ from marketdock.errors import RemoteError, RemoteTimeout
 class FakeMarketplace(MarketplacePort):
     name = "fake-marketplace"
     capabilities = frozenset({Capability.FETCH_ORDERS, Capability.CONFIRM_PACKAGE,
-                              Capability.CANCEL_UNITS})
+                              Capability.CANCEL_UNITS, Capability.PUSH_STOCK,
+                              Capability.READ_STOCK})
 
     def __init__(self) -> None:
         self.orders: dict[str, Order] = {}
@@ -41,6 +45,11 @@ class FakeMarketplace(MarketplacePort):
         self.confirm_calls = 0
         self.cancelled: list[tuple[str, Mapping[str, int]]] = []
         self.timeout_after_next_confirm = False
+        self.stock: dict[str, int] = {}
+        """What the marketplace shows per SKU."""
+        self.stock_pushes: list[dict[str, int]] = []
+        self.stock_outcomes: dict[str, StockOutcome] = {}
+        """SKU → the answer to give instead of applying its quantity."""
 
     def put(self, *orders: Order) -> None:
         for order in orders:
@@ -66,6 +75,23 @@ class FakeMarketplace(MarketplacePort):
     def cancel_units(self, order: Order, units: Mapping[str, int], reason: str) -> CancelResult:
         self.cancelled.append((order.marketplace_order_id, dict(units)))
         return CancelResult(cancelled=dict(units))
+
+    def push_stock(self, updates: Sequence[StockUpdate]) -> Sequence[StockResult]:
+        """Apply each quantity unless ``stock_outcomes`` says otherwise (a 207 answer)."""
+        self.stock_pushes.append({update.sku: update.quantity for update in updates})
+        results = []
+        for update in updates:
+            outcome = self.stock_outcomes.get(update.sku, StockOutcome.APPLIED)
+            if outcome in (StockOutcome.APPLIED, StockOutcome.PENDING):
+                self.stock[update.sku] = update.quantity
+            results.append(StockResult(sku=update.sku, outcome=outcome,
+                                       reason="" if outcome is StockOutcome.APPLIED
+                                       else f"{update.sku}: {outcome.value}",
+                                       reference=f"push-{len(self.stock_pushes)}"))
+        return results
+
+    def read_stock(self, skus: Sequence[str]) -> Mapping[str, int | None]:
+        return {sku: self.stock.get(sku) for sku in skus}
 
 
 @dataclass
@@ -108,6 +134,11 @@ class FakeWarehouse(WarehousePort):
         start = int(cursor or 0)
         return WarehouseUpdates(packages=self.packages[start:], short_picks=self.short_picks,
                                 cursor=str(len(self.packages)))
+
+    def fetch_stock(self) -> StockSnapshot:
+        if self.snapshot is None:
+            raise RemoteError("no stock report yet", status=404)
+        return self.snapshot
 
 
 @dataclass
