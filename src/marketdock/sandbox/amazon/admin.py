@@ -11,14 +11,22 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from marketdock.sandbox.amazon.clock import iso
+from marketdock.sandbox.amazon.fba_seed import FbaSeed, apply_fba_seed
 from marketdock.sandbox.amazon.http import sim_of
-from marketdock.sandbox.amazon.model import SimConfig
+from marketdock.sandbox.amazon.marketplaces import marketplace
+from marketdock.sandbox.amazon.model import DEFAULT_SELLER, SimConfig
 from marketdock.sandbox.amazon.order_views import v0_item, v0_order
+from marketdock.sandbox.amazon.reports import close_settlement, report_view
 from marketdock.sandbox.amazon.seed import Seed, apply_seed
 
 
 class Advance(BaseModel):
     seconds: float = Field(ge=0)
+
+
+class CloseSettlement(BaseModel):
+    sellerId: str = DEFAULT_SELLER
+    marketplace: str = "DE"
 
 
 def _bad(message: str) -> JSONResponse:
@@ -131,6 +139,29 @@ async def state(request: Request) -> JSONResponse:
     )
 
 
+async def seed_fba(request: Request) -> JSONResponse:
+    """FBA stock, customer returns, removal orders and inbound plans (see ``fba_seed``)."""
+    sim = sim_of(request)
+    try:
+        spec = FbaSeed.model_validate(await _body(request))
+        created = apply_fba_seed(sim.state, spec, sim.now())
+    except (ValueError, ValidationError, KeyError) as exc:
+        return _bad(f"bad fba seed: {exc}")
+    return JSONResponse(created, status_code=201)
+
+
+async def close_settlement_period(request: Request) -> JSONResponse:
+    """End a seller's open settlement period now; its report is queued like any other."""
+    sim = sim_of(request)
+    try:
+        spec = CloseSettlement.model_validate(await _body(request))
+        market = marketplace(spec.marketplace)
+    except (ValueError, ValidationError, KeyError) as exc:
+        return _bad(f"bad settlement close: {exc}")
+    report = close_settlement(sim.state, spec.sellerId, market.marketplace_id, sim.now())
+    return JSONResponse({**report_view(report), "settlementId": report.settlement_id}, 201)
+
+
 def admin_routes() -> list[Route]:
     return [
         Route("/_admin/reset", reset, methods=["POST"]),
@@ -139,4 +170,6 @@ def admin_routes() -> list[Route]:
         Route("/_admin/config", config, methods=["GET", "PUT"]),
         Route("/_admin/state", state, methods=["GET"]),
         Route("/_admin/orders/{orderId}/cancel", cancel_order, methods=["POST"]),
+        Route("/_admin/seed/fba", seed_fba, methods=["POST"]),
+        Route("/_admin/settlements/close", close_settlement_period, methods=["POST"]),
     ]

@@ -6,7 +6,17 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
-from marketdock.sandbox.amazon import admin, feeds, listings, orders_2026, orders_v0, shipments
+from marketdock.sandbox.amazon import (
+    admin,
+    fba_inventory,
+    feeds,
+    inbound,
+    listings,
+    orders_2026,
+    orders_v0,
+    reports,
+    shipments,
+)
 from marketdock.sandbox.amazon.auth import token_endpoint
 from marketdock.sandbox.amazon.clock import SimulatedClock
 from marketdock.sandbox.amazon.feed_processing import finish_feed
@@ -43,6 +53,9 @@ def create_app(
         *shipments.routes(),
         *listings.routes(),
         *feeds.routes(),
+        *fba_inventory.routes(),
+        *reports.routes(),
+        *inbound.routes(),
     ]
     app = Starlette(routes=routes)
     app.state.sim = sim

@@ -28,6 +28,17 @@ class SimConfig(BaseModel):
     listings_feed_window_seconds: float = Field(default=300.0, ge=1, description="… per window")
     listings_feed_max_messages: int = Field(default=25000, ge=1)
     rate_limits: bool = True
+    report_queue_seconds: float = Field(default=60.0, ge=0, description="report IN_QUEUE")
+    report_processing_seconds: float = Field(default=240.0, ge=0, description="IN_PROGRESS")
+    referral_fee_rate: float = Field(
+        default=0.15, ge=0, le=1, description="settlement Commission per principal"
+    )
+    fba_fee_per_unit: float = Field(
+        default=3.0, ge=0, description="settlement FBAPerUnitFulfillmentFee per unit"
+    )
+    inbound_operation_seconds: float = Field(
+        default=5.0, ge=0, description="inbound plan operation IN_PROGRESS → SUCCESS"
+    )
     drift_skus: list[str] = Field(
         default_factory=list,
         description="SKUs whose quantity updates are accepted but never applied",
@@ -137,6 +148,171 @@ class Feed:
 
 
 @dataclass
+class FbaStock:
+    """One seller SKU's units in Amazon's fulfillment network for one marketplace."""
+
+    seller_id: str
+    marketplace_id: str
+    sku: str
+    fnsku: str
+    asin: str
+    product_name: str
+    condition: str
+    updated: datetime
+    fulfillable: int = 0
+    inbound_working: int = 0
+    inbound_shipped: int = 0
+    inbound_receiving: int = 0
+    pending_customer_order: int = 0
+    pending_transshipment: int = 0
+    fc_processing: int = 0
+    researching: int = 0
+    unfulfillable: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class CustomerReturn:
+    """A buyer's return of an order line, refunded to the buyer on ``returned``."""
+
+    seller_id: str
+    order_id: str
+    sku: str
+    quantity: int
+    returned: datetime
+    refund: Decimal
+    fulfillment_center_id: str
+    disposition: str
+    reason: str
+    status: str
+    license_plate_number: str
+    customer_comments: str = ""
+
+
+@dataclass
+class RemovalLine:
+    sku: str
+    fnsku: str
+    disposition: str
+    requested: int
+    cancelled: int = 0
+    disposed: int = 0
+
+
+@dataclass
+class RemovalShipment:
+    shipped: datetime
+    carrier: str
+    tracking_number: str
+    items: dict[str, int]
+
+
+@dataclass
+class RemovalOrder:
+    """A removal (return to the seller) or disposal of FBA units the seller asked for."""
+
+    order_id: str
+    seller_id: str
+    order_type: str
+    status: str
+    requested: datetime
+    updated: datetime
+    lines: list[RemovalLine]
+    shipments: list[RemovalShipment] = field(default_factory=list)
+    fee_per_unit: Decimal = Decimal("0")
+    currency: str = "EUR"
+    service_speed: str = "Standard"
+
+    def shipped(self, sku: str) -> int:
+        return sum(s.items.get(sku, 0) for s in self.shipments)
+
+
+@dataclass
+class Report:
+    report_id: str
+    seller_id: str
+    report_type: str
+    marketplace_ids: list[str]
+    created: datetime
+    data_start: datetime
+    data_end: datetime
+    status: str = "IN_QUEUE"
+    started: datetime | None = None
+    ended: datetime | None = None
+    document_id: str | None = None
+    settlement_id: str | None = None
+
+
+@dataclass
+class InboundItem:
+    msku: str
+    asin: str
+    fnsku: str
+    quantity: int
+    label_owner: str = "SELLER"
+    prep_owner: str = "SELLER"
+    expiration: str | None = None
+    lot_code: str | None = None
+
+
+@dataclass
+class InboundBox:
+    package_id: str
+    box_id: str
+    items: list[InboundItem]
+    weight_kg: float
+    dimensions_cm: tuple[float, float, float]
+
+
+@dataclass
+class InboundShipment:
+    shipment_id: str
+    placement_option_id: str
+    confirmation_id: str
+    name: str
+    status: str
+    warehouse_id: str
+    destination_address: dict[str, str]
+    items: list[InboundItem]
+    boxes: list[InboundBox] = field(default_factory=list)
+    amazon_reference_id: str | None = None
+
+
+@dataclass
+class PlacementOption:
+    option_id: str
+    shipment_ids: list[str]
+    expires: datetime
+    status: str = "OFFERED"
+
+
+@dataclass
+class InboundPlan:
+    plan_id: str
+    seller_id: str
+    name: str
+    marketplace_ids: list[str]
+    source_address: dict[str, str]
+    created: datetime
+    updated: datetime
+    items: list[InboundItem]
+    status: str = "ACTIVE"
+    shipments: list[InboundShipment] = field(default_factory=list)
+    placement_options: list[PlacementOption] = field(default_factory=list)
+
+    def shipment(self, shipment_id: str) -> InboundShipment | None:
+        return next((s for s in self.shipments if s.shipment_id == shipment_id), None)
+
+
+@dataclass
+class InboundOperation:
+    operation_id: str
+    seller_id: str
+    operation: str
+    created: datetime
+    problems: list[dict[str, str]] = field(default_factory=list)
+
+
+@dataclass
 class PageCursor:
     """What a next token stands for: the frozen query and where the next page starts."""
 
@@ -179,6 +355,13 @@ class AmazonState:
     tokens: dict[str, AccessToken] = field(default_factory=dict)
     carrier_codes: dict[str, frozenset[str]] = field(default_factory=dict)
     listings_feed_times: dict[str, list[datetime]] = field(default_factory=dict)
+    fba_stock: dict[tuple[str, str, str], FbaStock] = field(default_factory=dict)
+    customer_returns: list[CustomerReturn] = field(default_factory=list)
+    removal_orders: dict[str, RemovalOrder] = field(default_factory=dict)
+    reports: dict[str, Report] = field(default_factory=dict)
+    settled_until: dict[str, datetime] = field(default_factory=dict)
+    inbound_plans: dict[str, InboundPlan] = field(default_factory=dict)
+    inbound_operations: dict[str, InboundOperation] = field(default_factory=dict)
     seed: int = 0
     random: random.Random = field(init=False)
     counter: int = 0
@@ -199,6 +382,13 @@ class AmazonState:
             table.clear()
         self.tokens.clear()
         self.listings_feed_times.clear()
+        self.fba_stock.clear()
+        self.customer_returns.clear()
+        self.removal_orders.clear()
+        self.reports.clear()
+        self.settled_until.clear()
+        self.inbound_plans.clear()
+        self.inbound_operations.clear()
         self.random = random.Random(self.seed)
         self.counter = 0
 

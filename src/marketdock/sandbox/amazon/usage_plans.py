@@ -32,6 +32,16 @@ USAGE_PLANS: dict[str, tuple[float, int]] = {
     "reports.createReport": (0.0167, 15),
     "reports.getReport": (2.0, 15),
     "reports.getReportDocument": (0.0167, 15),
+    "inbound.listInboundPlans": (2.0, 6),
+    "inbound.createInboundPlan": (2.0, 2),
+    "inbound.getInboundPlan": (2.0, 6),
+    "inbound.generatePlacementOptions": (2.0, 2),
+    "inbound.listPlacementOptions": (2.0, 6),
+    "inbound.confirmPlacementOption": (2.0, 2),
+    "inbound.getShipment": (2.0, 6),
+    "inbound.listShipmentItems": (2.0, 30),
+    "inbound.listShipmentBoxes": (2.0, 30),
+    "inbound.getInboundOperationStatus": (2.0, 6),
 }
 
 
