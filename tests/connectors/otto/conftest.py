@@ -12,3 +12,4 @@ def sim() -> Iterator[Sim]:
     world = Sim()
     yield world
     world.close()
+    world.check_contract()

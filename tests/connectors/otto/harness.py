@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import json
+
 import httpx
 
 from marketdock.connectors.http import HttpCaller
@@ -18,6 +20,7 @@ from marketdock.engine.clock import FrozenClock
 from marketdock.sandbox import otto
 from marketdock.sandbox.asgi import InProcessTransport
 from marketdock.sandbox.faults import FaultSwitches
+from tests.sandbox.otto.contract import operation_for, validator
 
 START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 BASE_URL = "http://otto.sandbox"
@@ -54,11 +57,13 @@ class Sim:
         self.app = otto.create_app(self.state, self.faults, self.clock)
         self.hub_clock = FrozenClock(START)
         self.clients: list[httpx.Client] = []
+        self.recorders: list[Recorder] = []
 
     def client(self) -> tuple[httpx.Client, Recorder]:
         recorder = Recorder(InProcessTransport(self.app))
         client = httpx.Client(transport=recorder, base_url=BASE_URL)
         self.clients.append(client)
+        self.recorders.append(recorder)
         return client, recorder
 
     def seed(self, **payload: Any) -> dict[str, Any]:
@@ -72,6 +77,18 @@ class Sim:
     def close(self) -> None:
         for client in self.clients:
             client.close()
+
+    def check_contract(self) -> None:
+        """Every request the connector sent is a documented OTTO operation, with documented
+        query parameters and a body valid against the contract's schema."""
+        for recorder in self.recorders:
+            for request in recorder.requests:
+                operation = operation_for(request.method, request.url.path)
+                unknown = set(request.url.params) - operation.params
+                assert not unknown, f"{operation.name}: undocumented {sorted(unknown)}"
+                if operation.request is not None:
+                    validator(operation.api, operation.request).validate(
+                        json.loads(request.content))
 
 
 def settings(**options: Any) -> OttoSettings:

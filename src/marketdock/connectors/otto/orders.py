@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
+from decimal import Decimal
 
 import pydantic
 
@@ -44,6 +45,7 @@ LINE_STATUS = {
     "CANCELLED_BY_PARTNER": LineStatus.CANCELLED,
     "CANCELLED_BY_MARKETPLACE": LineStatus.CANCELLED,
 }
+CENT = Decimal("0.01")
 _EAN = re.compile(r"^(\d{8}|\d{12}|\d{13}|\d{14})$")
 
 
@@ -56,9 +58,14 @@ def parse_order(raw: object) -> wire.PartnerOrder:
 
 
 def _money(value: wire.Amount | None) -> Money | None:
+    """OTTO's amount (a JSON number: ``2.0``) in cents at least (``2.00``)."""
     if value is None:
         return None
-    return Money.create(amount=value.amount, currency=value.currency)
+    amount = value.amount
+    exponent = amount.as_tuple().exponent
+    if isinstance(exponent, int) and exponent > -2:
+        amount = amount.quantize(CENT)
+    return Money.create(amount=amount, currency=value.currency)
 
 
 def _discount(item: wire.PositionItem) -> Money | None:
@@ -78,6 +85,13 @@ def order_line(item: wire.PositionItem) -> OrderLine:
         raise ValidationError(f"position item {item.position_item_id} has fulfillmentStatus "
                               f"{item.fulfillment_status!r}, which marketdock does not know")
     ean = item.product.ean if item.product.ean and _EAN.match(item.product.ean) else None
+    try:
+        return _line(item, status, ean)
+    except ValidationError as exc:
+        raise ValidationError(f"position item {item.position_item_id}: {exc.message}") from exc
+
+
+def _line(item: wire.PositionItem, status: LineStatus, ean: str | None) -> OrderLine:
     return OrderLine.create(
         line_id=item.position_item_id,
         sku=item.product.sku,
