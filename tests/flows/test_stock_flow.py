@@ -268,3 +268,16 @@ def test_a_short_pick_pushes_the_stock_out_at_once(hub: Hub) -> None:
     hub.clock.advance(seconds=60)
     hub.report(W_MUG=4, W_TEA=6)  # the recount
     assert hub.sync() == {"MUG": 3}
+
+
+def test_a_listing_turned_fba_is_never_sent_its_waiting_quantity(hub: Hub) -> None:
+    hub.listing("MUG")
+    hub.report(W_MUG=5)
+    assert hub.sync() == {"MUG": 4}
+    hub.listing("MUG", fulfilment=FulfilmentChannel.FBA)
+    with hub.db.begin() as conn:  # a quantity left waiting, e.g. by a failed push
+        stock_store.requeue(conn, "acme", "amazon-eu", ["MUG"])
+    hub.report(W_MUG=9)
+    assert hub.sync() == {}
+    hub.run(FULL)
+    assert len(hub.market.stock_pushes) == 1

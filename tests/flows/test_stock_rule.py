@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from marketdock.config import ChannelStockRule, StockPolicy
@@ -30,6 +30,7 @@ from marketdock.flows.stock_rule import (
 from marketdock.flows.store.orders import StoredOrder
 
 WAREHOUSES = ("main", "north")
+PROPERTY = settings(derandomize=True, deadline=None, max_examples=300)
 
 
 def single(sku: str = "MUG", fulfilment: FulfilmentChannel = FulfilmentChannel.MERCHANT
@@ -63,6 +64,7 @@ def run(listing: Listing, policy: StockPolicy, at: dict[str, int], reserved: int
                    pickable={(w, sku): n for w, n in at.items()}, reserved={sku: reserved})
 
 
+@PROPERTY
 @given(policies, pickables, st.integers(0, 1500))
 def test_published_never_exceeds_what_can_be_sold(policy: StockPolicy, at: dict[str, int],
                                                   reserved: int) -> None:
@@ -72,6 +74,7 @@ def test_published_never_exceeds_what_can_be_sold(policy: StockPolicy, at: dict[
     assert result.quantity <= max(sum(at.values()) - reserved - policy.safety_buffer, 0)
 
 
+@PROPERTY
 @given(policies, pickables, st.integers(0, 1500))
 def test_floor_and_cap_hold_and_agree_with_the_config(policy: StockPolicy, at: dict[str, int],
                                                       reserved: int) -> None:
@@ -85,6 +88,7 @@ def test_floor_and_cap_hold_and_agree_with_the_config(policy: StockPolicy, at: d
     assert result.quantity == policy.publishable("shop", sum(at.values()) - reserved)
 
 
+@PROPERTY
 @given(policies, pickables, st.sampled_from(WAREHOUSES), st.integers(1, 100),
        st.integers(0, 1500))
 def test_more_pickable_never_publishes_less(policy: StockPolicy, at: dict[str, int],
@@ -95,6 +99,7 @@ def test_more_pickable_never_publishes_less(policy: StockPolicy, at: dict[str, i
     assert before is not None and after is not None and after >= before
 
 
+@PROPERTY
 @given(policies, pickables, st.integers(0, 1500))
 def test_fba_listings_never_receive_a_quantity(policy: StockPolicy, at: dict[str, int],
                                                reserved: int) -> None:
@@ -102,6 +107,7 @@ def test_fba_listings_never_receive_a_quantity(policy: StockPolicy, at: dict[str
     assert result.quantity is None and result.excluded == FBA_EXCLUDED and result.terms is None
 
 
+@PROPERTY
 @given(st.integers(0, 100), st.integers(0, 100), st.integers(0, 20))
 def test_a_kit_is_as_available_as_its_scarcest_component(mugs: int, teas: int,
                                                          held: int) -> None:
@@ -110,6 +116,30 @@ def test_a_kit_is_as_available_as_its_scarcest_component(mugs: int, teas: int,
                      pickable={("main", "W-MUG"): mugs, ("north", "W-TEA"): teas},
                      reserved={"W-TEA": held})
     assert result.quantity == min(mugs // 2, max(teas - held, 0))
+
+
+@PROPERTY
+@given(policies, pickables, st.integers(0, 1500), st.integers(1, 100))
+def test_more_reserved_never_publishes_more(policy: StockPolicy, at: dict[str, int],
+                                            reserved: int, more: int) -> None:
+    before = run(single(), policy, at, reserved).quantity
+    after = run(single(), policy, at, reserved + more).quantity
+    assert before is not None and after is not None and after <= before
+
+
+@PROPERTY
+@given(policies, st.integers(0, 200), st.integers(0, 200), st.integers(1, 5), st.integers(1, 5),
+       st.integers(0, 50))
+def test_a_kit_never_publishes_more_than_its_components_make(
+        policy: StockPolicy, mugs: int, teas: int, per_mug: int, per_tea: int,
+        held: int) -> None:
+    listing = kit("GIFTSET", ("W-MUG", per_mug), ("W-TEA", per_tea))
+    result = explain(listing, channel_id="shop", policy=policy, warehouses=WAREHOUSES,
+                     pickable={("main", "W-MUG"): mugs, ("north", "W-TEA"): teas},
+                     reserved={"W-MUG": held})
+    assert result.quantity is not None
+    assert 0 <= result.quantity <= max(
+        min((mugs - held) // per_mug, teas // per_tea) - policy.safety_buffer, 0)
 
 
 def test_the_explanation_names_every_term_and_survives_json() -> None:

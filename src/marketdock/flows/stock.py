@@ -188,14 +188,16 @@ class StockFlow:
     def publish(self, ctx: JobContext, push: StockPush) -> None:
         tenant_id = ctx.job.tenant_id
         with ctx.db.begin() as conn:
-            changed = self._compute(conn, ctx, tenant_id, push)
+            publishable = self._compute(conn, ctx, tenant_id, push)
         port = self.ports.marketplace(tenant_id, push.channel)
         if not port.supports(Capability.PUSH_STOCK):
-            log.info("channel takes no stock", channel=push.channel, computed=changed)
+            log.info("channel takes no stock", channel=push.channel)
             return
         with ctx.db.read() as conn:
             waiting = stock_store.queued(conn, tenant_id, push.channel)
-        updates = [StockUpdate(sku=sku, quantity=quantity) for sku, quantity in waiting.items()]
+        # A quantity queued for a listing since deactivated or turned FBA stays unsent.
+        updates = [StockUpdate(sku=sku, quantity=quantity) for sku, quantity in waiting.items()
+                   if sku in publishable]
         for start in range(0, len(updates), BATCH):
             batch = updates[start:start + BATCH]
             results = port.push_stock(batch)
@@ -204,9 +206,10 @@ class StockFlow:
         log.info("stock pushed", channel=push.channel, pushed=len(updates))
 
     def _compute(self, conn: Connection, ctx: JobContext, tenant_id: str,
-                 push: StockPush) -> int:
+                 push: StockPush) -> set[str]:
         """Store the quantity of every selected listing; queue the changed ones (``full``:
-        all). Return how many were queued."""
+        all). Return the channel SKUs of every active listing the channel may be sent a
+        quantity for."""
         tenant = self.config.tenant(tenant_id)
         every = listing_store.for_account(conn, tenant_id)
         chosen = [listing for listing in every
@@ -221,7 +224,7 @@ class StockFlow:
         stored = stock_store.published(conn, tenant_id, push.channel,
                                        [listing.channel_sku for listing in chosen]
                                        if push.selective else None)
-        now, queued = ctx.clock.now(), 0
+        now = ctx.clock.now()
         for listing in chosen:
             explanation = stock_rule.explain(
                 listing, channel_id=push.channel, policy=tenant.stock_policy,
@@ -232,10 +235,11 @@ class StockFlow:
             if push.full or before is None or before.quantity != explanation.quantity \
                     or before.status == stock_store.QUEUED:
                 stock_store.queue(conn, tenant_id, push.channel, explanation, now)
-                queued += 1
             elif before.explanation != explanation:
                 stock_store.set_explanation(conn, tenant_id, push.channel, explanation)
-        return queued
+        return {listing.channel_sku for listing in every
+                if listing.channel_account_id == push.channel
+                and listing.receives_warehouse_stock}
 
     def _settle(self, conn: Connection, ctx: JobContext, channel: str,
                 batch: Sequence[StockUpdate], results: Sequence[StockResult]) -> None:
