@@ -1,0 +1,53 @@
+"""The CSV file warehouse: orders files out; shipments and inventory snapshots in.
+
+Layouts, encodings (UTF-8 or Windows-1252), separators (``;`` with decimal comma, or
+``,``) and formula neutralising are the CSV codec's (:mod:`marketdock.connectors.csvfiles`).
+A received file is read strictly: one bad row quarantines the whole file. The layouts
+have no way to cancel an order, so cancelling is not offered.
+"""
+
+from __future__ import annotations
+
+from marketdock.connectors import csvfiles
+from marketdock.connectors.filewarehouse import ledger as lg
+from marketdock.connectors.filewarehouse.csv_mapping import (
+    inventory_snapshot,
+    order_rows,
+    shipment_notices,
+)
+from marketdock.connectors.filewarehouse.drop import DropOpener
+from marketdock.connectors.filewarehouse.exchange import FileExchange, OrderFile, Received
+from marketdock.connectors.ports import WarehouseOrder
+from marketdock.connectors.sftp import SftpFolders
+from marketdock.connectors.x12 import ControlNumbers
+from marketdock.engine.clock import Clock
+from marketdock.errors import ParseError
+
+
+class CsvFileWarehouse(FileExchange):
+    name = "csv file warehouse"
+
+    def __init__(self, opener: DropOpener, ledger: lg.FileLedger, folders: SftpFolders,
+                 sequence: ControlNumbers, clock: Clock) -> None:
+        """``sequence`` numbers the orders files (its transaction counter)."""
+        super().__init__(opener, ledger, folders)
+        self.sequence = sequence
+        self.clock = clock
+
+    def _order_file(self, order: WarehouseOrder) -> OrderFile:
+        now, seq = self.clock.now(), self.sequence.next_transaction()
+        name = csvfiles.ORDERS.file_name(now, seq)
+        rows = order_rows(order, message_id=name.removesuffix(".csv"), sent_at=now)
+        return OrderFile(name=name, data=csvfiles.write_csv(csvfiles.ORDERS, rows),
+                         kind="csv:orders")
+
+    def _read(self, name: str, data: bytes) -> Received:
+        layout = csvfiles.layout_for_file(name)
+        parsed = csvfiles.read_csv(data, name, layout=layout, strict=True)
+        if layout is csvfiles.SHIPMENTS:
+            rows = [r for r in parsed.records if isinstance(r, csvfiles.ShipmentLine)]
+            return Received("csv:shipments", notices=tuple(shipment_notices(rows)))
+        if layout in (csvfiles.INVENTORY_FULL, csvfiles.INVENTORY_DELTA):
+            return Received(f"csv:{layout.name}", stock=inventory_snapshot(
+                parsed, tenant_id=self.ledger.tenant_id, warehouse_id=self.ledger.warehouse_id))
+        raise ParseError(f"{name}: a {layout.name} file is not one a warehouse sends")

@@ -1,0 +1,368 @@
+"""What both file warehouse connectors share: sending a file, taking files in.
+
+A dialect (X12 or CSV) supplies three things: the order document
+(:meth:`FileExchange._order_file`), how to read a received file
+(:meth:`FileExchange._read`) and, for X12, what a 997 does. This class does the rest:
+
+- **Sending**: upload with atomic hand-over (``name.tmp``, then rename), record the file
+  and the order reference in the ledger; a reference sent before is answered from the
+  ledger, never sent twice.
+- **Taking updates**: every complete file in ``outbound`` not in the ledger is read;
+  a copy of a file already taken (same content) or of documents already taken (same
+  business key) is recorded as a duplicate and archived; a file that cannot be read is
+  recorded and archived as quarantined, and reported (nothing of it is applied, the
+  files after it still flow). A good file is recorded ``pending`` and its packages
+  handed to the flow with a cursor (the file's ledger row id). Only when the flow comes
+  back with that cursor (it stores it in the transaction that applied the packages) is
+  the file marked applied and archived; until then it is handed over again. Files are
+  archived only after the ledger row that explains them is committed.
+- **Taking stock**: the stock snapshots not yet taken are applied in time order from the
+  newest full one on; a snapshot older than one applied before is stale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import structlog
+
+from marketdock.connectors.csvfiles import content_hash
+from marketdock.connectors.filewarehouse import ledger as lg
+from marketdock.connectors.filewarehouse.drop import Drop, DropOpener
+from marketdock.connectors.ports import (
+    Capability,
+    Quarantined,
+    ShippedPackage,
+    ShortPick,
+    StockSnapshot,
+    WarehouseOrder,
+    WarehousePort,
+    WarehouseUpdates,
+)
+from marketdock.connectors.sftp import RemoteFileExists, RemoteFileNotFound, SftpFolders
+from marketdock.connectors.x12 import FunctionalAck997
+from marketdock.domain import StockPosition
+from marketdock.errors import ParseError, RemoteError, ValidationError
+
+log = structlog.get_logger("marketdock.filewarehouse")
+
+EXCERPT = 200
+
+
+Reply = Callable[[], tuple[str, bytes]]
+"""Makes the answer to a received file: its name and bytes."""
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One shipment document of a received file, with the business key it is taken by."""
+
+    key: str
+    packages: tuple[ShippedPackage, ...] = ()
+    short_picks: tuple[ShortPick, ...] = ()
+
+
+@dataclass(frozen=True)
+class StockFile:
+    key: str
+    as_of: datetime
+    full: bool
+    positions: tuple[StockPosition, ...]
+
+
+@dataclass(frozen=True)
+class Received:
+    """What a received file holds (one of notices, a stock snapshot or 997s)."""
+
+    kind: str
+    notices: tuple[Notice, ...] = ()
+    stock: StockFile | None = None
+    acks: tuple[FunctionalAck997, ...] = ()
+    reply: Reply | None = None
+    """The answer to upload to ``inbound`` when the file is taken (a 997), made only
+    then (so a file read again does not use up control numbers)."""
+
+
+class FileRejected(ParseError):
+    """A file read to its end, but rejected; ``reply`` still answers it (a 997 of
+    rejected sets)."""
+
+    def __init__(self, message: str, *, reply: Reply | None = None) -> None:
+        super().__init__(message)
+        self.reply = reply
+
+
+@dataclass(frozen=True)
+class OrderFile:
+    name: str
+    data: bytes
+    kind: str
+    control_number: str | None = None
+    status: str = lg.DONE
+    """``sent`` when the warehouse is to acknowledge the file."""
+
+
+@dataclass
+class _Batch:
+    packages: list[ShippedPackage] = field(default_factory=list)
+    short_picks: list[ShortPick] = field(default_factory=list)
+    quarantined: list[Quarantined] = field(default_factory=list)
+    last: int | None = None
+
+    def add(self, notices: Sequence[Notice], row_id: int) -> None:
+        for notice in notices:
+            self.packages.extend(notice.packages)
+            self.short_picks.extend(notice.short_picks)
+        self.last = row_id if self.last is None else max(self.last, row_id)
+
+
+class FileExchange(WarehousePort):
+    capabilities = frozenset({Capability.SEND_ORDER, Capability.FETCH_UPDATES,
+                              Capability.FETCH_STOCK})
+
+    def __init__(self, opener: DropOpener, ledger: lg.FileLedger, folders: SftpFolders) -> None:
+        self.opener = opener
+        self.ledger = ledger
+        self.folders = folders
+
+    # ------------------------------------------------------------------ dialect
+
+    def _order_file(self, order: WarehouseOrder) -> OrderFile:
+        raise NotImplementedError
+
+    def _read(self, name: str, data: bytes) -> Received:
+        """Read a file the warehouse sent; :class:`ParseError` when it cannot be."""
+        raise NotImplementedError
+
+    def _acknowledged(self, acks: Sequence[FunctionalAck997]) -> None:
+        """Apply 997s received (X12 only)."""
+
+    # ------------------------------------------------------------------ orders
+
+    def send_order(self, order: WarehouseOrder) -> str:
+        """Upload the order's file; return its name. An order sent before is not sent
+        again: the name of its file is returned."""
+        known = self.find_order(order.reference)
+        if known is not None:
+            return known
+        file = self._order_file(order)
+        with self.opener() as drop:
+            try:
+                drop.upload(self.folders.inbound, file.name, file.data)
+            except RemoteFileExists:
+                log.warning("order file already on the drop", file=file.name,
+                            reference=order.reference)
+        self.ledger.record(file.name, content_hash(file.data), file.kind, file.status,
+                           direction=lg.OUT, keys=[order_key(order.reference)],
+                           control_number=file.control_number)
+        log.info("order sent", file=file.name, reference=order.reference)
+        return file.name
+
+    def find_order(self, reference: str) -> str | None:
+        """The name of the file that carried the order, if we sent it."""
+        found = self.ledger.file_for_key(order_key(reference))
+        return None if found is None else found.name
+
+    # ------------------------------------------------------------------ updates
+
+    def fetch_updates(self, cursor: str | None) -> WarehouseUpdates:
+        batch = _Batch()
+        with self.opener() as drop:
+            if cursor is not None:
+                for name in self.ledger.confirm(_cursor(cursor)):
+                    self._archive(drop, name)
+            pending = self.ledger.pending()
+            for remote in drop.list(self.folders.outbound):
+                self._take_update(drop, remote.name, pending.get(remote.name), batch)
+        next_cursor = cursor if batch.last is None else str(batch.last)
+        log.info("warehouse files taken", packages=len(batch.packages),
+                 short_picks=len(batch.short_picks), quarantined=len(batch.quarantined))
+        return WarehouseUpdates(batch.packages, batch.short_picks, next_cursor,
+                                batch.quarantined)
+
+    def _take_update(self, drop: Drop, name: str, pending: lg.LedgerFile | None,
+                     batch: _Batch) -> None:
+        data = drop.read(self.folders.outbound, name)
+        digest = content_hash(data)
+        if pending is not None and pending.content_hash == digest:
+            batch.add(self._read(name, data).notices, pending.id)  # handed over again
+            return
+        if self._settled(drop, name, digest):
+            return
+        try:
+            received = self._read(name, data)
+        except ParseError as exc:
+            self._quarantine(drop, name, data, digest, exc, batch)
+            return
+        if received.stock is not None:
+            return  # fetch_stock takes it
+        if received.acks or not received.notices:
+            self._take_acks(drop, name, digest, received)
+            return
+        known = self.ledger.known_keys(n.key for n in received.notices)
+        fresh = [n for n in received.notices if n.key not in known]
+        if not fresh:
+            self._drop_duplicate(drop, name, digest, received.kind,
+                                 f"every document was taken before: {sorted(known)}")
+            return
+        self._reply(drop, received.reply)
+        row_id = self.ledger.record(name, digest, received.kind, lg.PENDING,
+                                    keys=[n.key for n in fresh])
+        batch.add(fresh, row_id)
+
+    def _settled(self, drop: Drop, name: str, digest: str) -> bool:
+        """True when the ledger already decided about this file (then it is archived,
+        or recorded as a duplicate of another file)."""
+        seen = self.ledger.file(name)
+        if seen is not None and (seen.status != lg.QUARANTINED or seen.content_hash == digest):
+            if seen.status != lg.PENDING:
+                self._archive(drop, name)  # left on the drop by an earlier failure
+            return True
+        twin = self.ledger.with_hash(digest)
+        if twin is not None and twin.name != name:
+            self._drop_duplicate(drop, name, digest, twin.kind, f"same content as {twin.name}")
+            return True
+        return False
+
+    def _quarantine(self, drop: Drop, name: str, data: bytes, digest: str, exc: ParseError,
+                    batch: _Batch) -> None:
+        if isinstance(exc, FileRejected) and exc.reply is not None:
+            self._reply(drop, exc.reply)
+        reason = f"{name}: {exc}"
+        self.ledger.record(name, digest, "unreadable", lg.QUARANTINED, error=reason)
+        self._archive(drop, name)
+        log.warning("warehouse file quarantined", file=name, reason=reason)
+        batch.quarantined.append(Quarantined(
+            reference=name, reason=reason, source=f"{self.folders.outbound}/{name}",
+            excerpt=data[:EXCERPT].decode("utf-8", "backslashreplace")))
+
+    def _drop_duplicate(self, drop: Drop, name: str, digest: str, kind: str,
+                        why: str) -> None:
+        self.ledger.record(name, digest, kind, lg.DUPLICATE, error=why)
+        self._archive(drop, name)
+        log.info("duplicate warehouse file dropped", file=name, why=why)
+
+    def _take_acks(self, drop: Drop, name: str, digest: str, received: Received) -> None:
+        """Apply 997s (or a file with nothing to report) at once."""
+        self._acknowledged(received.acks)
+        self._reply(drop, received.reply)
+        self.ledger.record(name, digest, received.kind, lg.APPLIED)
+        self._archive(drop, name)
+
+    def _reply(self, drop: Drop, reply: Reply | None) -> None:
+        if reply is None:
+            return
+        name, data = reply()
+        try:
+            drop.upload(self.folders.inbound, name, data)
+        except RemoteFileExists:
+            log.info("answer already on the drop", file=name)
+
+    def _archive(self, drop: Drop, name: str) -> None:
+        """Move a taken file to the archive (under a second name if the archive holds
+        one of that name already)."""
+        try:
+            drop.move(name, self.folders.outbound, self.folders.archive)
+        except RemoteFileNotFound:
+            log.warning("taken file no longer on the drop", file=name)
+        except RemoteFileExists:
+            seen = self.ledger.file(name)
+            suffix = seen.id if seen is not None else "again"
+            drop.rename(self.folders.outbound, name, f"{name}.{suffix}",
+                        to_folder=self.folders.archive)
+
+    # ------------------------------------------------------------------ stock
+
+    def fetch_stock(self) -> StockSnapshot:
+        """The stock snapshots not taken before, merged from the newest full one on; when
+        there is none, the last one taken (read again from the archive)."""
+        taken: list[StockFile] = []
+        with self.opener() as drop:
+            for remote in drop.list(self.folders.outbound):
+                stock = self._take_stock(drop, remote.name)
+                if stock is not None:
+                    taken.append(stock)
+            if not taken:
+                return self._last_snapshot(drop)
+        return merge_snapshots(taken)
+
+    def _take_stock(self, drop: Drop, name: str) -> StockFile | None:
+        if self.ledger.file(name) is not None:
+            return None
+        data = drop.read(self.folders.outbound, name)
+        digest = content_hash(data)
+        try:
+            received = self._read(name, data)
+        except ParseError:
+            return None  # fetch_updates quarantines it and reports it
+        if received.acks:
+            self._take_acks(drop, name, digest, received)
+            return None
+        stock = received.stock
+        if stock is None or self._settled(drop, name, digest):
+            return None
+        if self.ledger.known_keys([stock_key(stock.key)]):
+            self._drop_duplicate(drop, name, digest, received.kind,
+                                 f"snapshot {stock.key} was taken before")
+            return None
+        self._reply(drop, received.reply)
+        latest = self.ledger.latest_key(AS_OF_PREFIX)
+        if latest is not None and as_of_key(stock.as_of) < latest:
+            self.ledger.record(name, digest, received.kind, lg.STALE,
+                               error=f"older than the snapshot of {latest[len(AS_OF_PREFIX):]}")
+            self._archive(drop, name)
+            return None
+        self.ledger.record(name, digest, received.kind, lg.APPLIED,
+                           keys=[stock_key(stock.key), as_of_key(stock.as_of)])
+        self._archive(drop, name)
+        return stock
+
+    def _last_snapshot(self, drop: Drop) -> StockSnapshot:
+        latest = self.ledger.latest_key(AS_OF_PREFIX)
+        source = None if latest is None else self.ledger.file_for_key(latest, lg.IN_KEY)
+        if source is None:
+            raise RemoteError("the warehouse has not sent a stock snapshot yet",
+                              code="no_snapshot")
+        stock = self._read(source.name, drop.read(self.folders.archive, source.name)).stock
+        if stock is None:
+            raise RemoteError(f"{source.name} holds no stock snapshot", code="no_snapshot")
+        return merge_snapshots([stock])
+
+
+AS_OF_PREFIX = "stock-at:"
+
+
+def order_key(reference: str) -> str:
+    return f"order:{reference}"
+
+
+def stock_key(snapshot_id: str) -> str:
+    return f"stock:{snapshot_id}"
+
+
+def as_of_key(as_of: datetime) -> str:
+    """A key that sorts by time (UTC, fixed width)."""
+    return f"{AS_OF_PREFIX}{as_of.astimezone(UTC):%Y-%m-%dT%H:%M:%S.%fZ}"
+
+
+def merge_snapshots(files: Sequence[StockFile]) -> StockSnapshot:
+    """One snapshot from several, oldest first: from the newest full one on, each later
+    delta replaces the positions it names."""
+    ordered = sorted(files, key=lambda f: f.as_of)
+    start = max((i for i, f in enumerate(ordered) if f.full), default=0)
+    positions: dict[str, StockPosition] = {}
+    for stock in ordered[start:]:
+        for position in stock.positions:
+            positions[position.sku] = position
+    return StockSnapshot(positions=sorted(positions.values(), key=lambda p: p.sku),
+                         full=ordered[start].full, as_of=ordered[-1].as_of)
+
+
+def _cursor(cursor: str) -> int:
+    try:
+        return int(cursor)
+    except ValueError:
+        raise ValidationError(f"{cursor!r} is not a cursor of a file warehouse",
+                              cursor=cursor) from None

@@ -1,0 +1,178 @@
+"""The X12 file warehouse: 940 out; 997, 945 and 846 in; a 997 for every interchange.
+
+Every interchange the warehouse sends is answered with a 997 per functional group,
+uploaded to ``inbound`` when the file is taken. An interchange from another partner, or
+with a set the element rules reject, is quarantined as a whole (the 997 says which sets
+were rejected). Every 940 we send waits for its 997: :meth:`X12FileWarehouse.unacknowledged`
+lists those still waiting after the timeout, :meth:`X12FileWarehouse.rejected` those the
+warehouse rejected.
+
+Cancelling is not offered: a 940 with W05-01 ``F`` asks for a cancel, but whether it
+succeeded comes back (if the partner supports it at all) only later in a 945, so there is
+no honest answer for :meth:`~marketdock.connectors.ports.WarehousePort.cancel_order`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from marketdock.connectors.filewarehouse import ledger as lg
+from marketdock.connectors.filewarehouse.drop import DropOpener
+from marketdock.connectors.filewarehouse.exchange import (
+    FileExchange,
+    FileRejected,
+    OrderFile,
+    Received,
+    Reply,
+)
+from marketdock.connectors.filewarehouse.settings import X12Settings
+from marketdock.connectors.filewarehouse.x12_mapping import notice_945, order_940, stock_846
+from marketdock.connectors.ports import WarehouseOrder
+from marketdock.connectors.sftp import SftpFolders
+from marketdock.connectors.x12 import (
+    ControlNumbers,
+    FunctionalAck997,
+    Interchange,
+    TransactionAck,
+    acknowledge_group,
+    decode_846,
+    decode_945,
+    decode_997,
+    parse_interchange,
+    write_940,
+    write_997,
+)
+from marketdock.engine.clock import Clock
+from marketdock.errors import ValidationError
+
+KIND_940 = "x12:940"
+ACKNOWLEDGED_KINDS = (KIND_940,)
+KINDS = {"945": "x12:945", "846": "x12:846", "997": "x12:997"}
+
+
+@dataclass(frozen=True)
+class SentDocument:
+    """A document we sent, as the ledger knows it."""
+
+    name: str
+    group_control_number: str | None
+    sent_at: datetime
+    status: str
+    note: str | None
+
+
+class X12FileWarehouse(FileExchange):
+    name = "x12 file warehouse"
+
+    def __init__(self, opener: DropOpener, ledger: lg.FileLedger, folders: SftpFolders,
+                 settings: X12Settings, numbers: ControlNumbers, clock: Clock,
+                 zone: ZoneInfo, delta_report_type: str | None = None) -> None:
+        super().__init__(opener, ledger, folders)
+        self.settings = settings
+        self.partner = settings.partner
+        self.numbers = numbers
+        self.clock = clock
+        self.zone = zone
+        self.delta_report_type = delta_report_type
+
+    # ------------------------------------------------------------------ out
+
+    def _order_file(self, order: WarehouseOrder) -> OrderFile:
+        data = write_940([order_940(order, self.partner.delimiters)], self.partner,
+                         self.numbers, at=self.clock.now())
+        interchange = parse_interchange(data, encoding=self.partner.encoding)
+        return OrderFile(name=f"940_{safe_name(order.reference)}_{interchange.control_number}"
+                              ".edi",
+                         data=data, kind=KIND_940,
+                         control_number=interchange.groups[0].control_number, status=lg.SENT)
+
+    def unacknowledged(self, now: datetime | None = None) -> list[SentDocument]:
+        """Documents sent longer than the timeout ago without a 997, oldest first."""
+        deadline = (now or self.clock.now()) - self.settings.ack_timeout
+        return [_sent(f) for f in self.ledger.sent(ACKNOWLEDGED_KINDS, [lg.SENT])
+                if f.created_at <= deadline]
+
+    def rejected(self) -> list[SentDocument]:
+        """Documents the warehouse's 997 rejected (wholly or in part)."""
+        return [_sent(f) for f in self.ledger.sent(ACKNOWLEDGED_KINDS,
+                                                   [lg.ACK_STATUS["R"], lg.ACK_STATUS["P"]])]
+
+    # ------------------------------------------------------------------ in
+
+    def _read(self, name: str, data: bytes) -> Received:
+        interchange = parse_interchange(data, encoding=self.partner.encoding)
+        where = f"{name} (interchange {interchange.control_number})"
+        groups = [g for g in interchange.groups if g.functional_id != "FA"]
+        acks = [acknowledge_group(group) for group in groups]
+        reply = self._reply_for(name, acks) if acks else None
+        try:
+            self.partner.check_inbound(interchange)
+        except ValidationError as exc:
+            raise FileRejected(f"{where}: {exc}") from None
+        problems = [f"set {t.control_number} ({t.code}): {_problem(t)}"
+                    for ack in acks for t in ack.transactions if t.status not in ("A", "E")]
+        if problems:
+            raise FileRejected(f"{where}: " + "; ".join(problems), reply=reply)
+        return self._decode(interchange, where, reply)
+
+    def _decode(self, interchange: Interchange, where: str, reply: Reply | None) -> Received:
+        codes = {ts.code for ts in interchange.transactions()}
+        if len(codes) != 1 or not codes <= set(KINDS):
+            raise FileRejected(f"{where}: expected 945, 846 or 997 sets (one kind per "
+                               f"interchange), found {', '.join(sorted(codes)) or 'none'}",
+                               reply=reply)
+        (code,) = codes
+        sets = list(interchange.transactions())
+        if code == "997":
+            return Received(KINDS[code], acks=tuple(decode_997(ts) for ts in sets))
+        if code == "846":
+            if len(sets) != 1:
+                raise FileRejected(f"{where}: {len(sets)} 846 sets, expected one snapshot",
+                                   reply=reply)
+            stock = stock_846(decode_846(sets[0]), tenant_id=self.ledger.tenant_id,
+                              warehouse_id=self.ledger.warehouse_id, zone=self.zone,
+                              delta_report_type=self.delta_report_type,
+                              where=f"{where}, set {sets[0].control_number}")
+            return Received(KINDS[code], stock=stock, reply=reply)
+        notices = tuple(notice_945(decode_945(ts), self.zone, f"{where}, set {ts.control_number}")
+                        for ts in sets)
+        return Received(KINDS[code], notices=notices, reply=reply)
+
+    def _reply_for(self, name: str, acks: Sequence[FunctionalAck997]) -> Reply:
+        def make() -> tuple[str, bytes]:
+            data = write_997(acks, self.partner, self.numbers, at=self.clock.now())
+            return f"997_{name.rsplit('.', 1)[0]}.edi", data
+        return make
+
+    def _acknowledged(self, acks: Sequence[FunctionalAck997]) -> None:
+        for ack in acks:
+            note = "; ".join(f"set {t.control_number}: {_problem(t)}" for t in ack.transactions
+                             if t.status not in ("A", "E")) or None
+            self.ledger.acknowledge(ack.group_control_number, ack.status, ACKNOWLEDGED_KINDS,
+                                    note)
+
+
+def _problem(ack: TransactionAck) -> str:
+    """Where a rejected set is wrong, from its AK3/AK4 notes."""
+    parts = []
+    for segment in ack.segments:
+        elements = ", ".join(f"element {e.position} error {e.error_code}"
+                             + (f" ({e.bad_value!r})" if e.bad_value else "")
+                             for e in segment.elements)
+        parts.append(f"segment {segment.segment_id} at position {segment.position}"
+                     + (f" error {segment.error_code}" if segment.error_code else "")
+                     + (f": {elements}" if elements else ""))
+    return "; ".join(parts) or f"rejected ({', '.join(ack.error_codes) or 'no reason given'})"
+
+
+def _sent(file: lg.LedgerFile) -> SentDocument:
+    return SentDocument(file.name, file.control_number, file.created_at, file.status,
+                        file.error)
+
+
+def safe_name(reference: str) -> str:
+    """A reference as a file-name part: letters, digits, ``-`` and ``_`` kept."""
+    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in reference)
