@@ -17,7 +17,7 @@ from marketdock.errors import AuthError, ConfigError, RateLimited
 from marketdock.logs import default_redactor
 from marketdock.sandbox.amazon import usage_plans as sim_plans
 from marketdock.secrets import SecretResolver
-from tests.connectors.amazon.conftest import ENVIRON, START, SimClock, Sandbox, channel
+from tests.connectors.amazon.conftest import ENVIRON, START, Sandbox, SimClock, channel
 
 
 def _bucket(db: Database, operation: str) -> sa.Row[tuple[object, ...]]:
