@@ -8,8 +8,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
-from marketdock.config import parse_config
+from marketdock.config import StockPolicy, parse_config
 from marketdock.connectors.ports import ShortPick, StockOutcome, StockSnapshot
 from marketdock.domain import (
     Address,
@@ -27,7 +28,9 @@ from marketdock.domain import (
 from marketdock.engine import audit, outbox
 from marketdock.engine.clock import FrozenClock
 from marketdock.engine.db import Database
+from marketdock.engine.jobs import Priority
 from marketdock.engine.retry import RetryPolicy
+from marketdock.engine.schema import jobs
 from marketdock.engine.tasks import TaskRegistry
 from marketdock.engine.worker import Worker
 from marketdock.flows import stock
@@ -35,8 +38,8 @@ from marketdock.flows.orders import FLOW as ORDERS
 from marketdock.flows.orders import OrderFlow
 from marketdock.flows.shipments import FLOW as SHIPMENTS
 from marketdock.flows.shipments import ShipmentFlow
-from marketdock.flows.stock import FLOW, FULL, READ_BACK, StockFlow
-from marketdock.flows.stock_rule import FBA_EXCLUDED
+from marketdock.flows.stock import FLOW, FULL, PUBLISH, READ_BACK, StockFlow, StockPush
+from marketdock.flows.stock_rule import FBA_EXCLUDED, StockExplanation, explain
 from marketdock.flows.store import listings
 from marketdock.flows.store import stock as stock_store
 from marketdock.monitor import exceptions
@@ -265,6 +268,10 @@ def test_a_short_pick_pushes_the_stock_out_at_once(hub: Hub) -> None:
     hub.run(SHIPMENTS, {"warehouse": "main"})
     assert hub.market.stock_pushes[pushes:] == [{"MUG": 0}]
     assert hub.market.cancelled == [("A-2", {"i1": 3})]
+    with hub.db.read() as conn:
+        (urgent,) = [row for row in conn.execute(sa.select(jobs).where(jobs.c.task == PUBLISH))
+                     if row.payload.get("warehouse_skus")]
+    assert urgent.priority == Priority.STOCK and urgent.deadline is not None  # first in line
     hub.clock.advance(seconds=60)
     hub.report(W_MUG=4, W_TEA=6)  # the recount
     assert hub.sync() == {"MUG": 3}
@@ -281,3 +288,30 @@ def test_a_listing_turned_fba_is_never_sent_its_waiting_quantity(hub: Hub) -> No
     assert hub.sync() == {}
     hub.run(FULL)
     assert len(hub.market.stock_pushes) == 1
+
+
+def test_every_job_touching_a_channel_s_stock_holds_its_lock(hub: Hub) -> None:
+    specs = [hub.registry.spec(PUBLISH, "acme", StockPush(channel="amazon-eu")),
+             hub.registry.spec(PUBLISH, "acme", StockPush(channel="amazon-eu", full=True)),
+             hub.registry.spec(PUBLISH, "acme", StockPush(channel="amazon-eu",
+                                                          warehouse_skus=("W-MUG",))),
+             hub.registry.spec(READ_BACK, "acme", {"channel": "amazon-eu"})]
+    assert {spec.lock for spec in specs} == {"stock:amazon-eu"}
+    assert specs[2].queueing_lock is None  # an urgent push is never dropped as a duplicate
+
+
+def test_an_answer_for_an_older_quantity_leaves_the_newer_one_queued(hub: Hub) -> None:
+    mug = Listing(tenant_id="acme", channel_account_id="amazon-eu", channel_sku="MUG",
+                  warehouse_sku="W-MUG")
+
+    def computed(quantity: int) -> StockExplanation:
+        return explain(mug, channel_id="amazon-eu", policy=StockPolicy(), warehouses=("main",),
+                       pickable={("main", "W-MUG"): quantity}, reserved={})
+
+    now = hub.clock.now()
+    with hub.db.begin() as conn:
+        stock_store.queue(conn, "acme", "amazon-eu", computed(4), now)
+        stock_store.queue(conn, "acme", "amazon-eu", computed(3), now)  # while 4 is sent
+        assert not stock_store.settle(conn, "acme", "amazon-eu", "MUG", quantity=4,
+                                      status=stock_store.APPLIED, reference=None, now=now)
+        assert stock_store.queued(conn, "acme", "amazon-eu") == {"MUG": 3}
