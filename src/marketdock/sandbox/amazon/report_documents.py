@@ -145,10 +145,12 @@ class Shipped:
 
 
 def shipped_lines(order: Order) -> Iterator[Shipped]:
-    """Merchant orders ship per confirmed package; Amazon-fulfilled orders when Shipped."""
+    """Merchant orders ship per confirmed package, posted when Amazon records the
+    confirmation (the seller's shipDate may lie in the past); Amazon-fulfilled orders when
+    they turn Shipped."""
     for package in order.packages:
         for item_id, quantity in package.items.items():
-            yield Shipped(order, item_id, quantity, package.ship_date, package.package_reference_id)
+            yield Shipped(order, item_id, quantity, package.created, package.package_reference_id)
     if order.fulfillment_channel == "AFN" and order.status == "Shipped" and not order.packages:
         for item in order.items:
             quantity = item.quantity - item.quantity_canceled
