@@ -33,10 +33,13 @@ class Recorder(httpx.BaseTransport):
     def __init__(self, inner: httpx.BaseTransport) -> None:
         self.inner = inner
         self.requests: list[httpx.Request] = []
+        self.statuses: list[int] = []
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
-        return self.inner.handle_request(request)
+        response = self.inner.handle_request(request)
+        self.statuses.append(response.status_code)
+        return response
 
     def close(self) -> None:
         self.inner.close()
@@ -90,17 +93,17 @@ class Sim:
                         json.loads(request.content))
 
 
-def settings(**options: Any) -> OttoSettings:
+def settings(secret: str = otto.DEFAULT_CLIENT_SECRET, **options: Any) -> OttoSettings:
     return OttoSettings.from_channel(
-        "otto-de", BASE_URL,
-        {"client_id": otto.DEFAULT_CLIENT_ID, "client_secret": otto.DEFAULT_CLIENT_SECRET},
+        "otto-de", BASE_URL, {"client_id": otto.DEFAULT_CLIENT_ID, "client_secret": secret},
         {**SHIP_FROM, **options})
 
 
-def connector(sim: Sim, **options: Any) -> tuple[OttoConnector, Recorder]:
+def connector(sim: Sim, secret: str = otto.DEFAULT_CLIENT_SECRET,
+              **options: Any) -> tuple[OttoConnector, Recorder]:
     """A connector without shared buckets (the build test covers those)."""
     client, recorder = sim.client()
-    config = settings(**options)
+    config = settings(secret, **options)
     api_http = HttpCaller(client, "otto", "acme", config.account, error_code=error_code)
     token_http = HttpCaller(client, "otto", "acme", f"{config.account}:token",
                             error_code=error_code)
