@@ -90,7 +90,7 @@ class AmazonConnector(MarketplacePort):
             "maxResultsPerPage": str(self.settings.page_size),
         }
         orders: dict[str, Order] = {}
-        bad: dict[str, Quarantined] = {}
+        bad: dict[tuple[str, str], Quarantined] = {}
         answered_until: datetime | None = None
         token: str | None = None
         while True:
@@ -104,13 +104,13 @@ class AmazonConnector(MarketplacePort):
             token = page.pagination.nextToken if page.pagination else None
             if not token:
                 break
-        for order_id in orders:
-            bad.pop(order_id, None)
-        return OrderBatch(orders=tuple(orders.values()), quarantined=tuple(bad.values()),
+        # an order read well on one page and broken on another (a repeat) is not quarantined
+        quarantined = tuple(q for q in bad.values() if q.reference not in orders)
+        return OrderBatch(orders=tuple(orders.values()), quarantined=quarantined,
                           until=answered_until or before)
 
     def _read_order(self, raw: Mapping[str, object], orders: dict[str, Order],
-                    bad: dict[str, Quarantined]) -> None:
+                    bad: dict[tuple[str, str], Quarantined]) -> None:
         try:
             order = order_mapping.parse_order(raw, self.settings.tenant_id,
                                               self.settings.account_id)
@@ -119,7 +119,7 @@ class AmazonConnector(MarketplacePort):
         except ValidationError as exc:
             item = order_mapping.quarantined(raw, str(exc))
             log.warning("amazon order quarantined", order=item.reference, reason=item.reason)
-            bad[item.reference] = item
+            bad[(item.reference, item.excerpt)] = item
             return
         known = orders.get(order.marketplace_order_id)
         if known is None or (known.updated_at or known.ordered_at) <= \
