@@ -230,7 +230,7 @@ class FileExchange(WarehousePort):
                     batch: _Batch) -> None:
         if isinstance(exc, FileRejected) and exc.reply is not None:
             self._reply(drop, exc.reply)
-        reason = f"{name}: {exc}"
+        reason = str(exc) if name in str(exc) else f"{name}: {exc}"
         self.ledger.record(name, digest, "unreadable", lg.QUARANTINED, error=reason)
         self._archive(drop, name)
         log.warning("warehouse file quarantined", file=name, reason=reason)
