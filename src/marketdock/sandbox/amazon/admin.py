@@ -16,7 +16,7 @@ from marketdock.sandbox.amazon.http import sim_of
 from marketdock.sandbox.amazon.marketplaces import marketplace
 from marketdock.sandbox.amazon.model import DEFAULT_SELLER, SimConfig
 from marketdock.sandbox.amazon.order_views import v0_item, v0_order
-from marketdock.sandbox.amazon.reports import close_settlement, report_view
+from marketdock.sandbox.amazon.reports import advance_reports, close_settlement, report_view
 from marketdock.sandbox.amazon.seed import Seed, apply_seed
 
 
@@ -162,6 +162,56 @@ async def close_settlement_period(request: Request) -> JSONResponse:
     return JSONResponse({**report_view(report), "settlementId": report.settlement_id}, 201)
 
 
+async def fba_state(request: Request) -> JSONResponse:
+    """FBA stock, reports, removal orders, returns and inbound plans, for looking around."""
+    sim = sim_of(request)
+    st = sim.state
+    advance_reports(st, sim.now())
+    return JSONResponse(
+        {
+            "now": iso(sim.now()),
+            "inventory": [
+                {
+                    "sellerId": s.seller_id,
+                    "marketplaceId": s.marketplace_id,
+                    "sku": s.sku,
+                    "fnsku": s.fnsku,
+                    "fulfillable": s.fulfillable,
+                }
+                for s in st.fba_stock.values()
+            ],
+            "reports": [
+                {"sellerId": r.seller_id, "settlementId": r.settlement_id, **report_view(r)}
+                for r in st.reports.values()
+            ],
+            "removalOrders": [
+                {"sellerId": r.seller_id, "orderId": r.order_id, "status": r.status}
+                for r in st.removal_orders.values()
+            ],
+            "customerReturns": [
+                {"orderId": r.order_id, "sku": r.sku, "licensePlateNumber": r.license_plate_number}
+                for r in st.customer_returns
+            ],
+            "inboundPlans": [
+                {
+                    "sellerId": p.seller_id,
+                    "inboundPlanId": p.plan_id,
+                    "status": p.status,
+                    "shipments": [
+                        {
+                            "shipmentId": s.shipment_id,
+                            "shipmentConfirmationId": s.confirmation_id or None,
+                            "status": s.status,
+                        }
+                        for s in p.shipments
+                    ],
+                }
+                for p in st.inbound_plans.values()
+            ],
+        }
+    )
+
+
 def admin_routes() -> list[Route]:
     return [
         Route("/_admin/reset", reset, methods=["POST"]),
@@ -172,4 +222,5 @@ def admin_routes() -> list[Route]:
         Route("/_admin/orders/{orderId}/cancel", cancel_order, methods=["POST"]),
         Route("/_admin/seed/fba", seed_fba, methods=["POST"]),
         Route("/_admin/settlements/close", close_settlement_period, methods=["POST"]),
+        Route("/_admin/fba", fba_state, methods=["GET"]),
     ]
