@@ -20,6 +20,7 @@ from marketdock.engine.ratelimit import RateLimiter
 from marketdock.sandbox.asgi import client_for
 from marketdock.sandbox.faults import FaultSwitches
 from marketdock.sandbox.warehouse import Floor, FloorConfig, ManualClock, shipbob
+from marketdock.sandbox.warehouse.shipbob_core import ShipBobSimulator
 from marketdock.secrets import SecretResolver
 
 START = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
@@ -69,6 +70,7 @@ class Setup:
     floor: Floor
     faults: FaultSwitches
     hooks: Hooks
+    simulator: ShipBobSimulator
     clock: FrozenClock
     connector: ShipBobConnector
     clients: list[httpx.Client]
@@ -77,12 +79,18 @@ class Setup:
         self.floor.advance(seconds)
         self.clock.advance(seconds)
 
+    def subscribe(self, *topics: str) -> None:
+        self.simulator.webhooks.subscribe("http://hub.test/hooks/shipbob", topics,
+                                          ENV["SHIPBOB_HOOK_SECRET"])
+
     def close(self) -> None:
         for client in self.clients:
             client.close()
 
 
 def setup(db: Database, *, rate_limit: int = 150, **floor: Any) -> Setup:
+    """A connector built by :func:`build` over a fresh simulator; ``floor`` overrides
+    :class:`FloorConfig` fields, ``rate_limit`` the simulator's window."""
     config = FloorConfig(**{"seed": 3, "pick_delay": 600, "pack_delay": 300,
                             "ship_delay": 300, **floor})
     world = Floor(config, clock=ManualClock(START))
@@ -99,7 +107,8 @@ def setup(db: Database, *, rate_limit: int = 150, **floor: Any) -> Setup:
     clock = FrozenClock(START)
     ctx = BuildContext(tenant_id="acme", db=db, limiter=RateLimiter(db, clock=TickingTime()),
                        secrets=SecretResolver(environ=ENV), clock=clock, http=http)
-    return Setup(world, faults, hooks, clock, build(ctx, warehouse_config()), clients)
+    return Setup(world, faults, hooks, shipbob.simulator_of(app), clock,
+                 build(ctx, warehouse_config()), clients)
 
 
 def order(reference: str, *lines: tuple[str, str, int], method: str = "Standard") -> WarehouseOrder:
