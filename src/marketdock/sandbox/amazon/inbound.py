@@ -240,7 +240,7 @@ def _item_input(call: Call, raw: Any, index: int) -> InboundItem:
     msku, quantity = raw.get("msku"), raw.get("quantity")
     if not isinstance(msku, str) or not 1 <= len(msku) <= 255:
         raise bad_request(f"items[{index}].msku is required.")
-    if not isinstance(quantity, int) or not 1 <= quantity <= 500000:
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= 500000:
         raise bad_request(f"items[{index}].quantity must be between 1 and 500000.")
     label, prep = raw.get("labelOwner"), raw.get("prepOwner")
     if label not in LABEL_OWNERS or prep not in PREP_OWNERS:
