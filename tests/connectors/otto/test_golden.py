@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from marketdock.connectors.otto import api, orders, shipments, stock, wire
+from marketdock.connectors.otto import api, orders, returns, shipments, stock, wire
 from marketdock.connectors.otto.settings import OttoSettings, ShipFrom
 from marketdock.connectors.ports import CarrierChoice, StockUpdate
 from marketdock.domain import Order, Package
@@ -208,3 +208,41 @@ def test_bad_settings_are_named(credentials: dict[str, str], options: dict[str, 
                                 message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         OttoSettings.from_channel("otto-de", "https://api.otto.market", credentials, options)
+
+
+# ---------------------------------------------------------------- returns
+
+
+def test_return_page_maps_to_returned_items() -> None:
+    page = wire.ReturnPage.model_validate(fixture("returns-v3.page.json"))
+    items = [returns.returned_item(item) for item in page.position_items]
+    assert [(i.status, i.return_carrier, i.return_tracking_numbers, i.otto_warehouse_id)
+            for i in items] == [
+        ("ANNOUNCED", "DHL", ("577546565072",), None),
+        ("MISDIRECTED", None, (), "OTTO-HAMBURG-01"),
+        ("A_STATUS_ADDED_LATER", None, (), None),
+    ]
+    assert wire.next_href(page.links) == "/v3/returns?status=ANNOUNCED&limit=50&page=2"
+
+
+def test_rejection_request_and_207_answer() -> None:
+    order_id = "0b6e7c1a-2f4d-4e8b-9a3c-5d1f2e3a4b01"
+    batch = [returns.ReturnDecision(f"1a000000-0000-4000-8000-00000000000{n}", order_id,
+                                    returns.Verdict.REJECT, reason="ITEM_DAMAGED",
+                                    condition="D") for n in (2, 4, 6)]
+    sent = returns.decision_request(batch).model_dump(mode="json", by_alias=True,
+                                                      exclude_none=True)
+    validator("Returns-V3", "RejectedPartnerReturnV3").validate(sent)
+    answer = wire.ReturnDecisionAnswer.model_validate(
+        fixture("returns-v3.rejection.207.response.json"))
+    results = returns.decision_results(batch, answer)
+    assert [(r.applied, r.reason.split(":")[0]) for r in results] == [
+        (True, ""), (False, "CONFLICT"), (False, "OTTO answered neither a result nor an error "
+                                                "for this item")]
+
+
+def test_decisions_go_in_batches_per_verdict() -> None:
+    decisions = [returns.ReturnDecision(f"i{n}", "o", returns.Verdict.ACCEPT) for n in range(201)]
+    decisions.append(returns.ReturnDecision("r", "o", returns.Verdict.REJECT, reason="EXCHANGE"))
+    assert [(v.value, len(b)) for v, b in returns.decision_batches(decisions)] == [
+        ("accept", 200), ("accept", 1), ("reject", 1)]

@@ -24,6 +24,7 @@ API_OPERATION = "api"
 MAX_PAGES = 10_000
 
 M = TypeVar("M", bound=pydantic.BaseModel)
+P = TypeVar("P", bound=wire.Paged)
 
 
 def error_code(response: httpx.Response) -> str | None:
@@ -95,22 +96,28 @@ class OttoApi:
 
     # ------------------------------------------------------------ orders v4
 
-    def order_pages(self, params: Mapping[str, Any]) -> Iterator[wire.OrderPage]:
-        """Every page of ``GET /v4/orders``, following ``rel=next`` verbatim to the end."""
-        response = self.call("GET", "/v4/orders", params=params)
+    def pages(self, url: str, params: Mapping[str, Any], model: type[P]) -> Iterator[P]:
+        """Every page of a list, following ``rel=next`` verbatim (the cursor carries the
+        filters) to the end."""
+        response = self.call("GET", url, params=params)
         seen: set[str] = set()
         for _ in range(MAX_PAGES):
-            page = self.read(response, wire.OrderPage)
+            page = self.read(response, model)
             yield page
             href = wire.next_href(page.links)
             if href is None:
                 return
             if href in seen:
-                raise BadResponse(f"OTTO orders: the next link {href[:80]} repeats; "
+                raise BadResponse(f"OTTO {url}: the next link {href[:80]} repeats; "
                                   "paging stopped")
             seen.add(href)
             response = self.call("GET", href)
-        raise BadResponse(f"OTTO orders: more than {MAX_PAGES} pages")
+        raise BadResponse(f"OTTO {url}: more than {MAX_PAGES} pages")
+
+    # ------------------------------------------------------------ orders v4
+
+    def order_pages(self, params: Mapping[str, Any]) -> Iterator[wire.OrderPage]:
+        return self.pages("/v4/orders", params, wire.OrderPage)
 
     def order(self, sales_order_id: str) -> wire.PartnerOrder | None:
         return self.get_or_none(f"/v4/orders/{segment(sales_order_id)}", wire.PartnerOrder)
@@ -147,19 +154,9 @@ class OttoApi:
         return self.get_or_none(f"/v1/shipments/{segment(shipment_id)}", wire.Shipment)
 
     def shipment_summaries(self, date_from: str) -> list[wire.ShipmentSummary]:
-        response = self.call("GET", "/v1/shipments", params={"datefrom": date_from,
-                                                             "limit": 100})
-        found: list[wire.ShipmentSummary] = []
-        seen: set[str] = set()
-        for _ in range(MAX_PAGES):
-            page = self.read(response, wire.ShipmentPage)
-            found.extend(page.resources)
-            href = wire.next_href(page.links)
-            if href is None or href in seen:
-                return found
-            seen.add(href)
-            response = self.call("GET", href)
-        raise BadResponse(f"OTTO shipments: more than {MAX_PAGES} pages")
+        pages = self.pages("/v1/shipments", {"datefrom": date_from, "limit": 100},
+                           wire.ShipmentPage)
+        return [summary for page in pages for summary in page.resources]
 
     # ------------------------------------------------------------ availability v1
 
@@ -174,15 +171,23 @@ class OttoApi:
                                 wire.QuantityResult)
 
     def all_quantities(self) -> list[wire.QuantityResult]:
-        response = self.call("GET", "/v1/availability/quantities", params={"limit": 200})
-        found: list[wire.QuantityResult] = []
-        seen: set[str] = set()
-        for _ in range(MAX_PAGES):
-            page = self.read(response, wire.QuantityPage)
-            found.extend(page.resources.variations)
-            href = wire.next_href(page.links)
-            if href is None or href in seen:
-                return found
-            seen.add(href)
-            response = self.call("GET", href)
-        raise BadResponse(f"OTTO quantities: more than {MAX_PAGES} pages")
+        pages = self.pages("/v1/availability/quantities", {"limit": 200}, wire.QuantityPage)
+        return [q for page in pages for q in page.resources.variations]
+
+    # ------------------------------------------------------------ returns v3, receipts v3
+
+    def return_pages(self, status: str) -> Iterator[wire.ReturnPage]:
+        return self.pages("/v3/returns", {"status": status, "limit": 50}, wire.ReturnPage)
+
+    def decide_returns(self, decision: str, body: wire.ReturnDecisionRequest
+                       ) -> wire.ReturnDecisionAnswer:
+        """``decision`` is ``acceptance`` or ``rejection``; 207 and 422 carry per-item
+        errors and are read like 200."""
+        response = self.call("POST", f"/v3/returns/{decision}",
+                             json_body=body.model_dump(mode="json", by_alias=True,
+                                                       exclude_none=True),
+                             ok=(200, 207, 422))
+        return self.read(response, wire.ReturnDecisionAnswer)
+
+    def receipt_pages(self, params: Mapping[str, Any]) -> Iterator[wire.ReceiptPage]:
+        return self.pages("/v3/receipts", params, wire.ReceiptPage)

@@ -15,10 +15,17 @@ from typing import ClassVar
 import structlog
 
 from marketdock.connectors.otto import orders as order_map
+from marketdock.connectors.otto import returns as return_map
 from marketdock.connectors.otto import shipments as ship_map
 from marketdock.connectors.otto import stock as stock_map
 from marketdock.connectors.otto import wire
 from marketdock.connectors.otto.api import OttoApi
+from marketdock.connectors.otto.returns import (
+    DecisionResult,
+    ReceiptRecord,
+    ReturnDecision,
+    ReturnedItem,
+)
 from marketdock.connectors.otto.settings import OttoSettings
 from marketdock.connectors.ports import (
     CancelResult,
@@ -50,7 +57,8 @@ class OttoConnector(MarketplacePort):
     name: ClassVar[str] = "otto"
     capabilities: ClassVar[frozenset[Capability]] = frozenset({
         Capability.FETCH_ORDERS, Capability.CONFIRM_PACKAGE, Capability.CANCEL_UNITS,
-        Capability.PUSH_STOCK, Capability.READ_STOCK})
+        Capability.PUSH_STOCK, Capability.READ_STOCK, Capability.FETCH_RETURNS,
+        Capability.DECIDE_RETURN, Capability.FETCH_RECEIPTS})
 
     def __init__(self, api: OttoApi, settings: OttoSettings, tenant_id: str) -> None:
         self.api = api
@@ -289,3 +297,54 @@ class OttoConnector(MarketplacePort):
             return {sku: (q.quantity if q is not None else None) for sku, q in found.items()}
         held = {q.sku: q.quantity for q in self.api.all_quantities()}
         return {sku: held.get(sku) for sku in skus}
+
+    # ------------------------------------------------------------ returns and receipts
+
+    def fetch_returns(self, status: str = "ANNOUNCED") -> list[ReturnedItem]:
+        """Every returned item OTTO lists under ``status`` (all pages, each item once).
+
+        Read all of them before deciding any: OTTO orders the list by the latest change,
+        so a decision taken while paging moves items between pages.
+        """
+        self.require(Capability.FETCH_RETURNS)
+        found: dict[str, ReturnedItem] = {}
+        for page in self.api.return_pages(status):
+            for item in page.position_items:
+                found.setdefault(item.position_item_id, return_map.returned_item(item))
+        return list(found.values())
+
+    def decide_returns(self, decisions: Sequence[ReturnDecision]) -> list[DecisionResult]:
+        """Accept or reject returned items; one result per decision, in order.
+
+        Acceptance is final at OTTO and refunds the customer; a rejected item can still be
+        accepted later.
+        """
+        self.require(Capability.DECIDE_RETURN)
+        outcome: dict[str, DecisionResult] = {}
+        sendable = []
+        for decision in decisions:
+            why = return_map.refused_locally(decision)
+            if why is None:
+                sendable.append(decision)
+            else:
+                outcome[decision.line_id] = DecisionResult(decision.line_id, False, why)
+        for verdict, batch in return_map.decision_batches(sendable):
+            answer = self.api.decide_returns(
+                "acceptance" if verdict is return_map.Verdict.ACCEPT else "rejection",
+                return_map.decision_request(batch))
+            for result in return_map.decision_results(batch, answer):
+                outcome[result.line_id] = result
+        return [outcome[d.line_id] for d in decisions]
+
+    def fetch_receipts(self, since: datetime, until: datetime | None = None,
+                       kinds: Sequence[str] = ()) -> list[ReceiptRecord]:
+        """OTTO's receipts created in [since, until] (all of them when ``kinds`` is empty),
+        newest first."""
+        self.require(Capability.FETCH_RECEIPTS)
+        params: dict[str, object] = {"from": _iso(since), "limit": 128}
+        if until is not None:
+            params["to"] = _iso(until)
+        if kinds:
+            params["receiptTypes"] = list(kinds)
+        return [return_map.receipt_record(receipt)
+                for page in self.api.receipt_pages(params) for receipt in page.resources]

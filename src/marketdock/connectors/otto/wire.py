@@ -27,6 +27,12 @@ class Link(Wire):
     href: str
 
 
+class Paged(Wire):
+    """A page of a list endpoint: the ``rel=next`` link leads to the following page."""
+
+    links: list[Link] = Field(default_factory=list)
+
+
 def next_href(links: list[Link]) -> str | None:
     """The ``href`` of the ``rel=next`` link, followed verbatim (filters live in it)."""
     return next((link.href for link in links if link.rel == "next"), None)
@@ -143,12 +149,11 @@ class PartnerOrder(Wire):
         return self.last_modified_date
 
 
-class OrderPage(Wire):
+class OrderPage(Paged):
     """One page of ``GET /v4/orders``: orders are kept raw so one bad order can be
     quarantined while the rest of the page is read."""
 
-    resources: list[dict[str, object]] = Field(default_factory=list)
-    links: list[Link] = Field(default_factory=list)
+    resources: list[object] = Field(default_factory=list)
 
 
 # ---------------------------------------------------------------- shipments v1
@@ -199,9 +204,8 @@ class ShipmentSummary(Wire):
     tracking_key: ShipmentTrackingKey
 
 
-class ShipmentPage(Wire):
+class ShipmentPage(Paged):
     resources: list[ShipmentSummary] = Field(default_factory=list)
-    links: list[Link] = Field(default_factory=list)
 
 
 # ---------------------------------------------------------------- availability v1
@@ -229,6 +233,76 @@ class QuantityVariations(Wire):
     variations: list[QuantityResult] = Field(default_factory=list)
 
 
-class QuantityPage(Wire):
+class QuantityPage(Paged):
     resources: QuantityVariations = Field(default_factory=QuantityVariations)
-    links: list[Link] = Field(default_factory=list)
+
+
+# ---------------------------------------------------------------- returns v3
+
+
+class ReturnTrackingKey(Wire):
+    carrier: str | None = None
+    tracking_numbers: list[str] = Field(default_factory=list)
+
+
+class ReturnDetails(Wire):
+    return_tracking_key: ReturnTrackingKey | None = None
+    condition: str | None = None
+    reason: str | None = None
+    order_number: str | None = None
+    otto_warehouse_id: str | None = Field(default=None, alias="ottoWarehouseID")
+
+
+class ReturnItem(Wire):
+    position_item_id: str
+    sales_order_id: str
+    status: str
+    occurred_time: AwareDatetime | None = None
+    details: ReturnDetails = Field(default_factory=ReturnDetails)
+
+
+class ReturnPage(Paged):
+    position_items: list[ReturnItem] = Field(default_factory=list)
+
+
+class ReturnDecisionItem(Wire):
+    position_item_id: str
+    sales_order_id: str
+    condition: str | None = None
+    reason: str | None = None
+
+
+class ReturnDecisionRequest(Wire):
+    position_items: list[ReturnDecisionItem]
+
+
+class ReturnDecisionAnswer(Wire):
+    results: list[ReturnDecisionItem] = Field(default_factory=list)
+    errors: list[ErrorEntry] = Field(default_factory=list)
+
+
+# ---------------------------------------------------------------- receipts v3
+
+
+class ReceiptItemPosition(Wire):
+    sku: str | None = None
+    position_item_ids: list[str] = Field(default_factory=list)
+
+
+class ReceiptLineItems(Wire):
+    item_positions: list[ReceiptItemPosition] = Field(default_factory=list)
+
+
+class Receipt(Wire):
+    receipt_type: str
+    receipt_number: str
+    creation_date: AwareDatetime | None = None
+    sales_order_id: str | None = None
+    order_number: str | None = None
+    amount_due: Amount | None = None
+    linked_receipt_number: str | None = None
+    line_items: ReceiptLineItems = Field(default_factory=ReceiptLineItems)
+
+
+class ReceiptPage(Paged):
+    resources: list[Receipt] = Field(default_factory=list)
