@@ -30,6 +30,7 @@ from marketdock.domain import (
 from marketdock.engine import migrate, outbox
 from marketdock.engine.jobs import JobStatus
 from marketdock.errors import ConfigError, MarketdockError
+from marketdock.flows import stock as stock_flow
 from marketdock.flows.orders import REEVALUATE
 from marketdock.flows.shipments import RECONFIRM_UNMAPPED
 from marketdock.flows.store import carriers as carrier_store
@@ -55,6 +56,8 @@ app.add_typer(carriers_app, name="carriers")
 labels_app = typer.Typer(help="Pools of return labels for marketplaces that need one per "
                          "parcel (OTTO).", no_args_is_help=True)
 app.add_typer(labels_app, name="return-labels")
+stock_app = typer.Typer(help="Published stock and why it is what it is.", no_args_is_help=True)
+app.add_typer(stock_app, name="stock")
 
 console = Console()
 errors = Console(stderr=True)
@@ -348,6 +351,27 @@ def carriers_add(tenant: str,
             carrier_store.save(conn, mapping, hub.clock.now())
             hub.registry.defer(conn, hub.clock.now(), RECONFIRM_UNMAPPED, tenant)
     console.print(f"{channel.value}: {warehouse_carrier} -> {code}")
+
+
+@stock_app.command("explain")
+def stock_explain(tenant: str, channel: str, channel_sku: str,
+                  as_json: Annotated[bool, typer.Option("--json")] = False,
+                  config: ConfigOption = DEFAULT_CONFIG) -> None:
+    """Why a listing shows the quantity it shows: every term of the stock rule."""
+    with open_hub(config, quiet=True) as hub:
+        prepare(hub)
+        hub.config.tenant(tenant).channel(channel)
+        with hub.db.read() as conn:
+            why = stock_flow.explain(conn, tenant, channel, channel_sku)
+    if why is None:
+        errors.print(f"[red]error:[/red] {channel}/{channel_sku}: no such listing, or its "
+                     "stock was not computed yet (run `marketdock sync stock --once`)")
+        raise typer.Exit(1)
+    if as_json:
+        print(why.model_dump_json())
+        return
+    for line in why.describe():
+        console.print(line, highlight=False)
 
 
 @labels_app.command("add")

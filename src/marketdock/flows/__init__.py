@@ -12,10 +12,13 @@ from marketdock.flows import housekeeping
 from marketdock.flows.orders import OrderFlow
 from marketdock.flows.ports import Ports
 from marketdock.flows.shipments import ShipmentFlow
+from marketdock.flows.stock import StockFlow
 
 
 def register_flows(registry: TaskRegistry, config: Config, ports: Ports) -> TaskRegistry:
     housekeeping.register(registry)
+    stock = StockFlow(config, ports)
+    stock.register(registry)
     OrderFlow(config, ports).register(registry)
-    ShipmentFlow(config, ports).register(registry)
+    ShipmentFlow(config, ports, push_stock_now=stock.short_picked).register(registry)
     return registry

@@ -17,8 +17,8 @@ Tasks:
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
+from typing import Protocol
 
 import pydantic
 import structlog
@@ -62,8 +62,11 @@ HELD_PACKAGES = (CARRIER_UNMAPPED, PACKAGE_INCOMPLETE)
 
 log = structlog.get_logger("marketdock.shipments")
 
-PushStockNow = Callable[[Connection, JobContext, str, str], None]
-"""(conn, ctx, tenant id, warehouse SKU): enqueue an immediate stock push for the SKU."""
+class PushStockNow(Protocol):
+    """After a short-pick: the SKU is out at that warehouse; push its stock at once."""
+
+    def __call__(self, conn: Connection, ctx: JobContext, tenant_id: str, warehouse_sku: str,
+                 warehouse_id: str | None = None) -> None: ...
 
 
 class PackageRef(pydantic.BaseModel):
@@ -213,7 +216,8 @@ class ShipmentFlow:
                      job_id=ctx.job.id, details={"sku": short.sku, "missing": short.missing,
                                                  "line_id": line_id, "units_cancelled": units})
         if self.push_stock_now is not None:
-            self.push_stock_now(conn, ctx, order.tenant_id, short.sku)
+            self.push_stock_now(conn, ctx, order.tenant_id, short.sku,
+                                warehouse_id=stored.warehouse_id)
 
     # -------------------------------------------------------------- confirmation
 
