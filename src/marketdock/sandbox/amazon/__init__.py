@@ -1,4 +1,5 @@
-"""Amazon SP-API simulator: orders, shipments, listings and feeds with Amazon's rules."""
+"""Amazon SP-API simulator: orders, shipments, listings, feeds, FBA inventory, reports and FBA
+inbound, with Amazon's rules."""
 
 from marketdock.sandbox.amazon.app import create_app
 from marketdock.sandbox.amazon.clock import SimulatedClock
