@@ -130,3 +130,20 @@ def test_forwarder_without_tracking_number_is_read_back(sim: Sim) -> None:
     [remote] = otto.confirmed_packages(order)
     assert (remote.package_ref, remote.tracking_number) == (shipment_id, None)
     assert otto.confirm_package(order, parcel, forwarder) == shipment_id
+
+
+def test_two_orders_in_one_parcel_share_one_shipment(sim: Sim) -> None:
+    sim.seed(orders=[{"lines": [{"sku": "CAP", "unitPrice": "9.00"}], "status": "PROCESSABLE"},
+                     {"lines": [{"sku": "SCARF", "unitPrice": "15.00"}],
+                      "status": "PROCESSABLE"}])
+    otto, recorder = connector(sim)
+    first, second = otto.fetch_orders(START).orders
+    shipment_id = otto.confirm_package(
+        first, package(first, [first.lines[0].line_id], "P1", tracking="SAME"), DHL)
+    assert otto.confirm_package(
+        second, package(second, [second.lines[0].line_id], "P1", tracking="SAME"),
+        DHL) == shipment_id
+    assert recorder.paths("POST")[-1] == f"/v1/shipments/{shipment_id}/positionitems"
+    assert len(sim.state.shipments) == 1
+    [remote] = otto.confirmed_packages(second)
+    assert remote.line_quantities == {second.lines[0].line_id: 1}

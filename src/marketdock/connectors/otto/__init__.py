@@ -1,9 +1,9 @@
 """OTTO Market connector: Orders V4, Shipments V1 and Availability V1 behind the
-marketplace port.
+marketplace port; Returns V3 and Receipts V3 as extra operations.
 
 Modules: :mod:`.settings` (channel config), :mod:`.wire` (OTTO's JSON), :mod:`.auth`
-(token cache), :mod:`.api` (the HTTP calls), :mod:`.orders`, :mod:`.shipments` and
-:mod:`.stock` (pure mapping), :mod:`.connector` (the port).
+(token cache), :mod:`.api` (the HTTP calls), :mod:`.orders`, :mod:`.shipments`,
+:mod:`.stock` and :mod:`.returns` (pure mapping), :mod:`.connector` (the port).
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The OTTO Market connector: the marketplace port over Orders V4, Shipments V1 and
-Availability V1.
+Availability V1, plus Returns V3 and Receipts V3 as extra operations.
 
 Writes are never retried blindly (OTTO has no idempotency keys): a 409 on a shipment is
 answered by reading what OTTO holds and reconciling with it, and a refused cancellation by
@@ -49,10 +49,6 @@ READ_STOCK_ONE_BY_ONE = 20
 """Up to this many SKUs are read one by one; more, by paging through every quantity."""
 
 
-def _iso(value: datetime) -> str:
-    return ship_map.ship_date(value)
-
-
 class OttoConnector(MarketplacePort):
     name: ClassVar[str] = "otto"
     capabilities: ClassVar[frozenset[Capability]] = frozenset({
@@ -77,7 +73,7 @@ class OttoConnector(MarketplacePort):
         """
         found: list[tuple[wire.PartnerOrder, Order]] = []
         quarantined: list[Quarantined] = []
-        params = {"fromDate": _iso(changed_since), "limit": self.settings.page_size,
+        params = {"fromDate": wire.iso(changed_since), "limit": self.settings.page_size,
                   "orderColumnType": "ORDER_LIFECYCLE_DATE"}
         for number, page in enumerate(self.api.order_pages(params), start=1):
             orders, bad = order_map.read_page(page.resources, self.tenant_id,
@@ -212,7 +208,7 @@ class OttoConnector(MarketplacePort):
                 shipments[shipment.shipment_id] = shipment
         if unnumbered:
             # Forwarder shipments without a tracking number can only be found by listing.
-            for summary in self.api.shipment_summaries(_iso(current.order_date)):
+            for summary in self.api.shipment_summaries(wire.iso(current.order_date)):
                 if summary.tracking_key.tracking_number is None:
                     shipment = self.api.shipment(summary.shipment_id)
                     if shipment is not None and any(
@@ -341,9 +337,9 @@ class OttoConnector(MarketplacePort):
         """OTTO's receipts created in [since, until] (all of them when ``kinds`` is empty),
         newest first."""
         self.require(Capability.FETCH_RECEIPTS)
-        params: dict[str, object] = {"from": _iso(since), "limit": 128}
+        params: dict[str, object] = {"from": wire.iso(since), "limit": 128}
         if until is not None:
-            params["to"] = _iso(until)
+            params["to"] = wire.iso(until)
         if kinds:
             params["receiptTypes"] = list(kinds)
         return [return_map.receipt_record(receipt)

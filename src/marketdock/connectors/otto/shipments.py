@@ -10,7 +10,6 @@ one is refused here, before anything is sent, with what is missing named.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
 
 from marketdock.connectors.otto import wire
 from marketdock.connectors.otto.settings import ShipFrom
@@ -21,12 +20,6 @@ from marketdock.errors import ConfigError, ValidationError
 PARCEL_CARRIERS = frozenset({"DHL", "DHL_EXPRESS", "GLS", "HERMES", "DPD", "UPS"})
 """Parcel services: OTTO requires a tracking number and, per item, a return tracking key."""
 RETURN_CARRIERS = frozenset({"DHL", "GLS", "HERMES"})
-
-
-def ship_date(value: datetime) -> str:
-    """UTC with milliseconds and ``Z``, as OTTO writes it."""
-    utc = value.astimezone(UTC)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
 
 
 def _what(order: Order, package: Package) -> str:
@@ -80,7 +73,7 @@ def shipment_request(order: Order, package: Package, carrier: CarrierChoice,
     return wire.CreateShipment(
         tracking_key=wire.ShipmentTrackingKey(carrier=code,
                                               tracking_number=package.tracking_number),
-        ship_date=ship_date(package.shipped_at),
+        ship_date=wire.iso(package.shipped_at),
         ship_from_address=wire.ShipFromAddress(city=ship_from.city,
                                                zip_code=ship_from.zip_code,
                                                country_code=ship_from.country_code),

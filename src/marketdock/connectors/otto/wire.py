@@ -8,11 +8,17 @@ aliases; request models serialise with ``by_alias``.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
+
+
+def iso(value: datetime) -> str:
+    """UTC with milliseconds and ``Z`` (``2025-03-11T14:05:00.000Z``), as OTTO writes times."""
+    utc = value.astimezone(UTC)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
 
 
 class Wire(BaseModel):
