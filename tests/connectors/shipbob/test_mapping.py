@@ -138,3 +138,12 @@ def test_first_channel_that_may_write_orders_is_chosen() -> None:
                 wire.Channel(id=2, scopes=["orders_read", "orders_write"])]
     assert mapping.first_writable_channel(channels) == 2
     assert mapping.first_writable_channel(channels[:1]) is None
+
+
+def test_partly_fulfilled_order_with_a_shipment_still_open_reports_no_short_pick() -> None:
+    raw = load("order_partially_fulfilled.json")
+    still_open = {**raw["shipments"][0], "id": 500009, "status": "Processing",
+                  "tracking": None}
+    raw["shipments"].append(still_open)
+    found = mapping.outcome(wire.ShipBobOrder.model_validate(raw))
+    assert len(found.packages) == 1 and found.short_picks == () and not found.final

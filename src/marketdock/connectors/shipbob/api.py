@@ -95,11 +95,9 @@ class ShipBobApi:
                                     headers=self._headers(), ok=(200, 422))
         return response.status_code, self.caller.json(response, BUCKET)
 
-    def orders_updated_since(self, since: datetime | None) -> Iterator[list[Any]]:
-        """Pages of orders updated at or after ``since`` (every order when None)."""
-        params: dict[str, Any] = {"Limit": ORDER_PAGE}
-        if since is not None:
-            params["LastUpdateStartDate"] = stamp(since)
+    def orders_updated_since(self, since: datetime) -> Iterator[list[Any]]:
+        """Pages of orders updated at or after ``since``."""
+        params: dict[str, Any] = {"Limit": ORDER_PAGE, "LastUpdateStartDate": stamp(since)}
         for page in range(1, MAX_PAGES + 1):
             items = self._list(self._get("order", Priority.TRACKING, {**params, "Page": page}))
             yield items

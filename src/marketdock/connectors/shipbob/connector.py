@@ -119,7 +119,7 @@ class ShipBobConnector(WarehousePort):
     def fetch_updates(self, cursor: str | None) -> WarehouseUpdates:
         state = PollCursor.decode(cursor)
         poll = Poll(state)
-        for page in self.api.orders_updated_since(state.query_start()):
+        for page in self.api.orders_updated_since(state.query_start(self.clock.now())):
             poll.feed(page)
         updates = poll.result()
         log.info("shipbob poll", warehouse=self.warehouse_id, packages=len(updates.packages),

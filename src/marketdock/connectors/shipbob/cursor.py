@@ -2,11 +2,11 @@
 
 Polling asks for orders updated since the cursor's time minus :data:`OVERLAP` (writes may
 become visible a little after their timestamp), so orders near the edge come back more
-than once. The cursor therefore remembers what it reported per order: for an order the
-warehouse is still working on, until the order is final (a later shipment updates the
-order again and would bring its earlier shipments back); for a final order, until its
-last update falls out of the overlap. Repeated polls never report a package, a
-short-pick or a broken record twice.
+than once; the first poll looks back :data:`FIRST_LOOKBACK` from now. The cursor therefore
+remembers what it reported per order: for an order the warehouse is still working on,
+until the order is final (a later shipment updates the order again and would bring its
+earlier shipments back); for a final order, until its last update falls out of the
+overlap. Repeated polls never report a package, a short-pick or a broken record twice.
 
 The cursor is JSON, opaque to flows.
 """
@@ -31,6 +31,7 @@ from marketdock.errors import InputError
 log = structlog.get_logger("marketdock.shipbob")
 
 OVERLAP = timedelta(minutes=5)
+FIRST_LOOKBACK = timedelta(days=30)
 SOURCE = "shipbob GET /order"
 
 
@@ -50,8 +51,8 @@ class PollCursor(BaseModel):
     since: datetime | None = None
     orders: dict[str, Memory] = {}
 
-    def query_start(self) -> datetime | None:
-        return None if self.since is None else self.since - OVERLAP
+    def query_start(self, now: datetime) -> datetime:
+        return now - FIRST_LOOKBACK if self.since is None else self.since - OVERLAP
 
     @classmethod
     def decode(cls, text: str | None) -> PollCursor:
@@ -127,8 +128,8 @@ class Poll:
         for memory in self.cursor.orders.values():
             if memory.final and memory.at is None:
                 memory.at = since  # a broken record: forgotten once out of the overlap
-        kept = {key: memory for key, memory in self.cursor.orders.items()
-                if not memory.final or edge is None or memory.at is None or memory.at >= edge}
+        kept = {key: memory for key, memory in self.cursor.orders.items() if memory.keys and (
+            not memory.final or edge is None or memory.at is None or memory.at >= edge)}
         cursor = PollCursor(since=since, orders=kept)
         return WarehouseUpdates(packages=list(self.packages), short_picks=list(self.short_picks),
                                 cursor=cursor.encode(), quarantined=list(self.quarantined))

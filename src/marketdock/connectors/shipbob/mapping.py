@@ -194,8 +194,9 @@ def outcome(order: wire.ShipBobOrder) -> OrderOutcome:
         if is_shipped(shipment):
             packages.append(package(order.reference_id, shipment,
                                     book.allocate(shipment, taken)))
+    settled = all(_terminal(s) for s in order.shipments)
     closed_short = bool(order.shipments) and all(_closed_short(s) for s in order.shipments)
-    final = order.status in wire.FINAL_ORDER_STATUSES or closed_short
+    final = settled and (order.status in wire.FINAL_ORDER_STATUSES or closed_short)
     shorts: list[ShortPick] = []
     if final and order.status != "Cancelled":
         shorts = [ShortPick(order_reference=order.reference_id, line_ref=line.line_ref,
@@ -203,6 +204,13 @@ def outcome(order: wire.ShipBobOrder) -> OrderOutcome:
                   for line in book.lines if line.ordered > taken.get(line.line_ref, 0)]
     stamps = [s.last_update_at for s in order.shipments if s.last_update_at is not None]
     return OrderOutcome(tuple(packages), tuple(shorts), final, max(stamps, default=None))
+
+
+def _terminal(shipment: wire.Shipment) -> bool:
+    """Whether the warehouse is done with a shipment: a partly fulfilled order may still
+    have shipments on their way, and its missing units are short only once none is."""
+    return shipment.status in wire.SHIPPED_STATUSES or shipment.status == "Cancelled" \
+        or _closed_short(shipment)
 
 
 def _closed_short(shipment: wire.Shipment) -> bool:
