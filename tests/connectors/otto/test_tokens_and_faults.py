@@ -122,3 +122,21 @@ def test_token_lifetime_follows_the_answer(sim: Sim) -> None:
     otto.fetch_orders(START)
     assert token_posts(recorder.paths("POST")) == 2
     assert 401 not in recorder.statuses
+
+
+def test_a_next_link_to_another_host_is_not_followed() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/v1/token":
+            return httpx.Response(200, json={"access_token": "t", "expires_in": 1800})
+        assert request.url.host == "otto", "the token must not leave OTTO's host"
+        return httpx.Response(200, json={"resources": [], "links": [
+            {"rel": "next", "href": "https://elsewhere.example/v4/orders?nextcursor=x"}]})
+
+    client = httpx.Client(transport=httpx.MockTransport(handler), base_url="http://otto")
+    config = settings()
+    tokens = TokenCache(HttpCaller(client, "otto", "acme", "t", error_code=error_code), config,
+                        FrozenClock(START))
+    otto = OttoConnector(OttoApi(HttpCaller(client, "otto", "acme", "a", error_code=error_code),
+                                 tokens), config, "acme")
+    with pytest.raises(BadResponse, match="elsewhere.example"):
+        otto.fetch_orders(START)

@@ -94,8 +94,6 @@ class OttoApi:
             raise
         return self.read(response, model)
 
-    # ------------------------------------------------------------ orders v4
-
     def pages(self, url: str, params: Mapping[str, Any], model: type[P]) -> Iterator[P]:
         """Every page of a list, following ``rel=next`` verbatim (the cursor carries the
         filters) to the end."""
@@ -110,9 +108,17 @@ class OttoApi:
             if href in seen:
                 raise BadResponse(f"OTTO {url}: the next link {href[:80]} repeats; "
                                   "paging stopped")
+            self._same_host(url, href)
             seen.add(href)
             response = self.call("GET", href)
         raise BadResponse(f"OTTO {url}: more than {MAX_PAGES} pages")
+
+    def _same_host(self, url: str, href: str) -> None:
+        """A next link must stay on OTTO's host: the bearer token travels with it."""
+        target = httpx.URL(href)
+        if target.is_absolute_url and target.host != self.http.client.base_url.host:
+            raise BadResponse(f"OTTO {url}: the next link leads to {target.host}, not to "
+                              f"{self.http.client.base_url.host}; paging stopped")
 
     # ------------------------------------------------------------ orders v4
 
