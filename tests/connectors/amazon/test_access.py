@@ -10,10 +10,12 @@ import sqlalchemy as sa
 from marketdock.connectors.amazon import build
 from marketdock.connectors.amazon.usage_plans import GET_ORDER, SEARCH_ORDERS, USAGE_PLANS
 from marketdock.connectors.factory import BuildContext
-from marketdock.connectors.ports import Capability, StockUpdate
+from marketdock.connectors.ports import Capability, StockOutcome, StockUpdate
+from marketdock.domain import FulfilmentChannel, Listing
 from marketdock.engine.db import Database
 from marketdock.engine.schema import rate_buckets
 from marketdock.errors import AuthError, ConfigError, RateLimited
+from marketdock.flows.store import listings as listing_store
 from marketdock.logs import default_redactor
 from marketdock.sandbox.amazon import usage_plans as sim_plans
 from marketdock.secrets import SecretResolver
@@ -97,7 +99,7 @@ def test_429_storm_blocks_the_buckets_and_passes(sandbox: Sandbox) -> None:
     assert sandbox.faults.snapshot()["429"]["fired"] == 2
     sandbox.faults.clear()
     # the storm blocked searchOrders only; other operations carry on
-    assert connector.push_stock_urgent(StockUpdate("A", 2)).outcome.value == "applied"
+    assert connector.push_stock_urgent(StockUpdate("A", 2)).outcome is StockOutcome.APPLIED
 
 
 def test_builder_needs_seller_id_and_credentials(sandbox: Sandbox) -> None:
@@ -116,3 +118,16 @@ def test_builder_needs_seller_id_and_credentials(sandbox: Sandbox) -> None:
     missing = channel().model_copy(update={"credentials": {}})
     with pytest.raises(ConfigError, match="client_id, client_secret, refresh_token"):
         build(ctx, missing)
+
+
+def test_builder_refuses_skus_the_listings_mark_fba(sandbox: Sandbox) -> None:
+    with sandbox.db.begin() as conn:
+        for sku, fulfilment in (("OWN", FulfilmentChannel.MERCHANT),
+                                ("AMZ", FulfilmentChannel.FBA)):
+            listing_store.upsert(conn, Listing.create(
+                tenant_id="acme", channel_account_id="amazon-eu", channel_sku=sku,
+                warehouse_sku=sku, fulfilment=fulfilment), START)
+    sandbox.seed(listings=[{"sku": "OWN"}, {"sku": "AMZ", "fulfillment": "AFN"}])
+    results = {r.sku: r.outcome for r in sandbox.connector().push_stock(
+        [StockUpdate("OWN", 1), StockUpdate("AMZ", 1)])}
+    assert results == {"OWN": StockOutcome.PENDING, "AMZ": StockOutcome.REJECTED}
