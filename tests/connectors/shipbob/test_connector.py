@@ -244,3 +244,14 @@ def test_the_channel_is_found_once_when_the_config_names_none(made: Setup) -> No
     made.connector.send_order(order("H-2", ("L1", "MUG", 1)))
     assert made.connector.channel_id() == made.simulator.channel_id
     assert made.floor.order("H-2").channel == str(made.simulator.channel_id)
+
+
+def test_an_order_closed_short_counts_as_cancelled(make: Make) -> None:
+    made = make(short_pick_rate=1.0)
+    made.connector.send_order(order("H-1", ("L1", "MUG", 1)))  # one unit: all of it short
+    made.advance(DAY)
+    assert made.floor.order("H-1").status == "short_closed"
+    assert made.connector.cancel_order("H-1") is CancelOutcome.CANCELLED
+    updates = made.connector.fetch_updates(None)
+    assert updates.packages == []
+    assert [(s.line_ref, s.sku, s.missing) for s in updates.short_picks] == [("L1", "MUG", 1)]

@@ -173,8 +173,8 @@ class ShipBobConnector(WarehousePort):
 
 def _settled(order: wire.ShipBobOrder) -> CancelOutcome | None:
     """The outcome a cancellation already has, or None while the order can be stopped."""
-    if order.status == "Cancelled":
-        return CancelOutcome.CANCELLED
+    if order.status == "Cancelled" or mapping.closed_short(order):
+        return CancelOutcome.CANCELLED  # closed short: nothing of it will ever ship
     if order.status in ("Fulfilled", "PartiallyFulfilled", "Completed") or any(
             s.status in PACKED_STATUSES for s in order.shipments):
         return CancelOutcome.ALREADY_SHIPPED

@@ -195,8 +195,7 @@ def outcome(order: wire.ShipBobOrder) -> OrderOutcome:
             packages.append(package(order.reference_id, shipment,
                                     book.allocate(shipment, taken)))
     settled = all(_terminal(s) for s in order.shipments)
-    closed_short = bool(order.shipments) and all(_closed_short(s) for s in order.shipments)
-    final = settled and (order.status in wire.FINAL_ORDER_STATUSES or closed_short)
+    final = settled and (order.status in wire.FINAL_ORDER_STATUSES or closed_short(order))
     shorts: list[ShortPick] = []
     if final and order.status != "Cancelled":
         shorts = [ShortPick(order_reference=order.reference_id, line_ref=line.line_ref,
@@ -204,6 +203,12 @@ def outcome(order: wire.ShipBobOrder) -> OrderOutcome:
                   for line in book.lines if line.ordered > taken.get(line.line_ref, 0)]
     stamps = [s.last_update_at for s in order.shipments if s.last_update_at is not None]
     return OrderOutcome(tuple(packages), tuple(shorts), final, max(stamps, default=None))
+
+
+def closed_short(order: wire.ShipBobOrder) -> bool:
+    """Whether the warehouse closed every shipment of ``order`` for want of stock to pick:
+    nothing of it will ever ship."""
+    return bool(order.shipments) and all(_closed_short(s) for s in order.shipments)
 
 
 def _terminal(shipment: wire.Shipment) -> bool:
