@@ -200,3 +200,24 @@ def test_cancel_is_not_offered(x12: X12FileWarehouse) -> None:
     assert not x12.supports(Capability.CANCEL_ORDER)
     with pytest.raises(OperationNotSupported):
         x12.cancel_order("MD-1")
+
+
+def test_a_file_partly_taken_before_hands_over_only_the_new_documents(
+        x12: X12FileWarehouse, x12_setup: Setup) -> None:
+    x12.send_order(order("MD-12", ("i1", "MUG", 1)))
+    x12.send_order(order("MD-13", ("i1", "TEA", 1)))
+    x12_setup.run()
+    names = sorted(n for n in outbound(x12_setup) if n.startswith("945"))
+    first, second = (read_945(x12_setup.drop.read(n, folder="outbound")) for n in names)
+    (x12_setup.drop.root / "outbound" / names[1]).unlink()
+    assert [p.order_reference for p in x12.fetch_updates(None).packages] == ["MD-12"]
+    x12_setup.drop.publish("945_both.edi", write_945(
+        first + second, SANDBOX_PARTNER, InMemoryControlNumbers(interchange=700, group=700),
+        at=x12_setup.floor.now()))
+    updates = x12.fetch_updates(None)
+    assert sorted(p.order_reference for p in updates.packages) == ["MD-12", "MD-13"]
+    # handed over again (the cursor was not stored): only what each file was first to carry
+    again = x12.fetch_updates(None)
+    assert sorted(p.order_reference for p in again.packages) == ["MD-12", "MD-13"]
+    assert len(again.packages) == 2
+    assert list(x12.fetch_updates(again.cursor).packages) == []

@@ -187,7 +187,9 @@ class FileExchange(WarehousePort):
         data = drop.read(self.folders.outbound, name)
         digest = content_hash(data)
         if pending is not None and pending.content_hash == digest:
-            batch.add(self._read(name, data).notices, pending.id)  # handed over again
+            # handed over again: the documents it was the first to carry
+            keys = self.ledger.keys_of(digest)
+            batch.add([n for n in self._read(name, data).notices if n.key in keys], pending.id)
             return
         if self._settled(drop, name, digest):
             return

@@ -103,6 +103,13 @@ class FileLedger:
             return set(conn.execute(sa.select(table.c.name).where(
                 *self._where(direction), table.c.name.in_(wanted))).scalars())
 
+    def keys_of(self, content_hash: str, direction: str = IN_KEY) -> set[str]:
+        """The business keys first carried by the file of that content."""
+        table = exchanged_files
+        with self.db.read() as conn:
+            return set(conn.execute(sa.select(table.c.name).where(
+                *self._where(direction), table.c.content_hash == content_hash)).scalars())
+
     def file_for_key(self, key: str, direction: str = OUT_KEY) -> LedgerFile | None:
         """The file that carried a business key."""
         keys = self._files(exchanged_files.c.name == key, direction=direction)

@@ -37,6 +37,8 @@ from marketdock.domain import Address, StockPosition
 from marketdock.errors import ParseError
 
 SKU_QUALIFIERS = ("VN", "SK")
+BACKORDER_FOLLOWS = "BP"
+"""W12-01: shipped in part, the rest follows in a later 945 (so it is not short)."""
 
 
 def order_940(order: WarehouseOrder, delimiters: Delimiters) -> ShippingOrder940:
@@ -75,7 +77,8 @@ def notice_945(advice: ShippingAdvice945, zone: ZoneInfo, where: str) -> Notice:
 
     A package per tracking number (items without one form one package); the units of a
     line split over packages are summed per package. Short units per line: the ordered
-    quantity less everything shipped of the line in this advice.
+    quantity less everything shipped of the line in this advice, unless a W12 of the
+    line says the rest follows (``BP``).
     """
     shipment = advice.shipment
     reference = shipment.depositor_order_number
@@ -135,6 +138,8 @@ def _short_picks(items: Sequence[ShippedItem945], reference: str,
     shipped: dict[str, int] = {}
     difference: dict[str, int] = {}
     skus: dict[str, str] = {}
+    backordered = {_line_ref(item, reference, where) for item in items
+                   if item.status == BACKORDER_FOLLOWS}
     for item in items:
         line_ref = _line_ref(item, reference, where)
         if item.quantity_ordered is not None:
@@ -148,6 +153,8 @@ def _short_picks(items: Sequence[ShippedItem945], reference: str,
             skus.setdefault(line_ref, item.product_id.value)
     picks = []
     for line_ref in shipped:
+        if line_ref in backordered:
+            continue
         missing = (ordered[line_ref] - shipped[line_ref] if line_ref in ordered
                    else difference[line_ref])
         if missing > 0:
