@@ -8,14 +8,15 @@ import sqlalchemy as sa
 from marketdock.config import ChannelConfig
 from marketdock.connectors.factory import BuildContext
 from marketdock.connectors.otto import OttoConnector, build
-from marketdock.connectors.ports import Capability
+from marketdock.connectors.ports import Capability, CarrierChoice
+from marketdock.domain import Address
 from marketdock.engine.db import Database
 from marketdock.engine.ratelimit import RateLimiter
 from marketdock.engine.schema import rate_buckets
 from marketdock.errors import ConfigError, RateLimited
 from marketdock.sandbox import otto
 from marketdock.secrets import SecretRef, SecretResolver
-from tests.connectors.otto.harness import BASE_URL, SHIP_FROM, START, Sim
+from tests.connectors.otto.harness import BASE_URL, SHIP_FROM, START, Sim, package
 
 ENVIRON = {"OTTO_ID": otto.DEFAULT_CLIENT_ID, "OTTO_SECRET": otto.DEFAULT_CLIENT_SECRET}
 
@@ -67,3 +68,29 @@ def test_build_refuses_a_half_ship_from_address(sim: Sim, db: Database) -> None:
         "options": {"ship_from_city": "Hamburg"}})
     with pytest.raises(ConfigError, match="ship_from_zip_code"):
         build(context(sim, db), config)
+
+
+def test_each_warehouse_ships_from_its_own_address(sim: Sim, db: Database) -> None:
+    sim.seed(orders=[{"lines": [{"sku": "A", "unitPrice": "5.00"}], "status": "PROCESSABLE"}])
+    leipzig = Address.create(name="Lager Ost", street="Am Hafen 3", postal_code="04109",
+                             city="Leipzig", country_code="DE")
+    port = build(context(sim, db), channel(), {"wh-east": leipzig})
+    [order] = port.fetch_orders(START).orders
+    east = package(order, [order.lines[0].line_id], "P1").evolve(warehouse_id="wh-east")
+    shipment_id = port.confirm_package(order, east, CarrierChoice(code="DHL"))
+    assert sim.state.shipments[shipment_id].ship_from == {
+        "city": "Leipzig", "zipCode": "04109", "countryCode": "DEU"}
+
+
+def test_without_any_ship_from_address_confirmation_is_a_config_error(sim: Sim,
+                                                                      db: Database) -> None:
+    sim.seed(orders=[{"lines": [{"sku": "A", "unitPrice": "5.00"}], "status": "PROCESSABLE"}])
+    bare = ChannelConfig.model_validate({
+        "id": "otto-de", "kind": "otto", "base_url": BASE_URL,
+        "credentials": {"client_id": SecretRef(env="OTTO_ID"),
+                        "client_secret": SecretRef(env="OTTO_SECRET")}})
+    port = build(context(sim, db), bare)
+    [order] = port.fetch_orders(START).orders
+    with pytest.raises(ConfigError, match="no ship-from address for warehouse 'wh1'"):
+        port.confirm_package(order, package(order, [order.lines[0].line_id], "P1"),
+                             CarrierChoice(code="DHL"))

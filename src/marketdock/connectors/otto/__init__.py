@@ -8,24 +8,32 @@ Modules: :mod:`.settings` (channel config), :mod:`.wire` (OTTO's JSON), :mod:`.a
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from marketdock.connectors.http import HttpCaller
 from marketdock.connectors.otto.api import API_OPERATION, OttoApi, error_code
 from marketdock.connectors.otto.auth import TOKEN_OPERATION, TokenCache
 from marketdock.connectors.otto.connector import OttoConnector
-from marketdock.connectors.otto.settings import OttoSettings
+from marketdock.connectors.otto.settings import OttoSettings, ShipFrom
 from marketdock.engine.ratelimit import Limit
 
 if TYPE_CHECKING:
     from marketdock.config import ChannelConfig
     from marketdock.connectors.factory import BuildContext
+    from marketdock.domain import Address
 
 __all__ = ["OttoConnector", "OttoSettings", "build"]
 
 
-def build(ctx: BuildContext, channel: ChannelConfig) -> OttoConnector:
-    """The connector of one OTTO channel account."""
+def build(ctx: BuildContext, channel: ChannelConfig,
+          warehouses: Mapping[str, Address] | None = None) -> OttoConnector:
+    """The connector of one OTTO channel account.
+
+    ``warehouses`` (warehouse id → its ship-from address, as in the tenant's warehouse
+    config) gives each package the address it left from; without it, the channel's
+    ``ship_from_*`` options serve every package.
+    """
     settings = OttoSettings.from_channel(channel.id, channel.base_url,
                                          ctx.credentials(channel.credentials),
                                          dict(channel.options))
@@ -41,4 +49,5 @@ def build(ctx: BuildContext, channel: ChannelConfig) -> OttoConnector:
                                                            burst=settings.token_rate)},
                             error_code=error_code)
     tokens = TokenCache(token_http, settings, ctx.clock)
-    return OttoConnector(OttoApi(api_http, tokens), settings, ctx.tenant_id)
+    origins = {key: ShipFrom.of(address) for key, address in (warehouses or {}).items()}
+    return OttoConnector(OttoApi(api_http, tokens), settings, ctx.tenant_id, origins)

@@ -26,7 +26,7 @@ from marketdock.connectors.otto.returns import (
     ReturnDecision,
     ReturnedItem,
 )
-from marketdock.connectors.otto.settings import OttoSettings
+from marketdock.connectors.otto.settings import OttoSettings, ShipFrom
 from marketdock.connectors.ports import (
     CancelResult,
     Capability,
@@ -56,11 +56,18 @@ class OttoConnector(MarketplacePort):
         Capability.PUSH_STOCK, Capability.READ_STOCK, Capability.FETCH_RETURNS,
         Capability.DECIDE_RETURN, Capability.FETCH_RECEIPTS})
 
-    def __init__(self, api: OttoApi, settings: OttoSettings, tenant_id: str) -> None:
+    def __init__(self, api: OttoApi, settings: OttoSettings, tenant_id: str,
+                 warehouses: Mapping[str, ShipFrom] | None = None) -> None:
+        """``warehouses``: warehouse id → where its parcels leave from; a package of a
+        warehouse not listed ships from the channel's ``ship_from_*`` options."""
         self.api = api
         self.settings = settings
         self.tenant_id = tenant_id
+        self.warehouses = dict(warehouses or {})
         self.source = f"otto orders v4 ({settings.account})"
+
+    def ship_from(self, package: Package) -> ShipFrom | None:
+        return self.warehouses.get(package.warehouse_id, self.settings.ship_from)
 
     # ------------------------------------------------------------ orders
 
@@ -102,7 +109,7 @@ class OttoConnector(MarketplacePort):
         some of the package's items, they are added to it; when the items went out with
         another tracking key, :class:`Conflict` says which.
         """
-        body = ship_map.shipment_request(order, package, carrier, self.settings.ship_from,
+        body = ship_map.shipment_request(order, package, carrier, self.ship_from(package),
                                          self.settings.return_carrier)
         try:
             answer = self.api.create_shipment(body)
@@ -164,7 +171,7 @@ class OttoConnector(MarketplacePort):
         """
         if not packages:
             raise ValidationError("a multi-parcel shipment needs at least one package")
-        bodies = [ship_map.shipment_request(order, package, carrier, self.settings.ship_from,
+        bodies = [ship_map.shipment_request(order, package, carrier, self.ship_from(package),
                                             self.settings.return_carrier)
                   for package in packages]
         lacking = [p.package_ref for p in packages if p.tracking_number is None]

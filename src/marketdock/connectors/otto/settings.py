@@ -1,9 +1,9 @@
 """Settings of one OTTO Market account, read from its channel config.
 
 Secrets (``client_id``, ``client_secret``) come from the channel's ``credentials``; the rest
-from ``options``. The ship-from address OTTO wants on every shipment (city, zip code and an
-ISO alpha-3 country) is an option too, because the channel config is all a marketplace
-connector is built from.
+from ``options``. OTTO wants a ship-from address (city, zip code and an ISO alpha-3
+country) on every shipment: the connector takes it per warehouse when it is given the
+warehouses' addresses, and otherwise from the ``ship_from_*`` options.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from collections.abc import Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from marketdock.domain import Address
 from marketdock.domain.countries import to_alpha3
 from marketdock.errors import ConfigError
 
@@ -31,6 +32,16 @@ class ShipFrom(BaseModel):
     @classmethod
     def _alpha3(cls, value: object) -> object:
         return to_alpha3(value) if isinstance(value, str) else value
+
+    @classmethod
+    def of(cls, address: Address) -> ShipFrom:
+        """The ship-from part of a warehouse's address; :class:`ConfigError` when it lacks
+        a city or postal code."""
+        if not address.city or not address.postal_code:
+            raise ConfigError(f"ship-from address {address.one_line()!r} lacks a city or "
+                              "postal code, which OTTO requires")
+        return cls(city=address.city, zip_code=address.postal_code,
+                   country_code=address.country_code)
 
 
 class OttoSettings(BaseModel):

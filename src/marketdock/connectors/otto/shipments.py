@@ -51,9 +51,10 @@ def shipment_request(order: Order, package: Package, carrier: CarrierChoice,
     :class:`ConfigError` for a missing ship-from address) naming what is wrong."""
     what = _what(order, package)
     if ship_from is None:
-        raise ConfigError(f"{what}: the OTTO channel {order.channel_account_id!r} has no "
-                          "ship-from address; set options ship_from_city, ship_from_zip_code "
-                          "and ship_from_country")
+        raise ConfigError(f"{what}: no ship-from address for warehouse "
+                          f"{package.warehouse_id!r}; set options ship_from_city, "
+                          "ship_from_zip_code and ship_from_country on OTTO channel "
+                          f"{order.channel_account_id!r}")
     if package.marketplace_order_id != order.marketplace_order_id:
         raise ValidationError(f"{what} belongs to order {package.marketplace_order_id}")
     code = carrier.code.strip().upper()
