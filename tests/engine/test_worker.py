@@ -106,7 +106,8 @@ def test_transient_errors_retry_with_backoff_then_die(db: Database) -> None:
 
 
 @pytest.mark.parametrize("error", [UnknownSku("SKU-9 unknown"),
-                                   RemoteError("bad carrier", status=400)])
+                                   RemoteError("bad carrier", status=400),
+                                   ConfigError("channel otto: no ship-from address")])
 def test_permanent_errors_die_at_once(db: Database, error: Exception) -> None:
     clock = FrozenClock()
     registry, worker, calls = make(db, clock)

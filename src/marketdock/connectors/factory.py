@@ -46,12 +46,19 @@ P = TypeVar("P", MarketplacePort, WarehousePort)
 
 def marketplace_builders() -> dict[str, MarketplaceBuilder]:
     """The connector for each channel kind of this version."""
-    return {}
+    # imported here: every connector package imports BuildContext from this module
+    from marketdock.connectors import amazon, otto
+
+    return {"otto": otto.build, "amazon": amazon.build}
 
 
 def warehouse_builders() -> dict[str, WarehouseBuilder]:
     """The connector for each warehouse kind of this version."""
-    return {}
+    # imported here: every connector package imports BuildContext from this module
+    from marketdock.connectors import filewarehouse, shipbob
+
+    return {"rest": shipbob.build, "x12": filewarehouse.build_x12,
+            "csv": filewarehouse.build_csv}
 
 
 def default_http(base_url: str) -> httpx.Client:

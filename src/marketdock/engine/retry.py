@@ -8,11 +8,13 @@ from datetime import timedelta
 
 from marketdock.errors import (
     AuthError,
+    ConfigError,
     Conflict,
     InputError,
     JobError,
     RateLimited,
     RemoteError,
+    SecretError,
 )
 
 
@@ -37,10 +39,11 @@ def is_permanent(exc: BaseException) -> bool:
     """Whether retrying can never help.
 
     Permanent: bad input (validation, unknown SKU, mapping), conflicts, job errors, auth
-    refusals, and remote 4xx other than 408 and 429. Everything else (timeouts, resets,
+    refusals, configuration and secret errors (the operator fixes them, then replays the
+    job), and remote 4xx other than 408 and 429. Everything else (timeouts, resets,
     5xx, 408, 429, database trouble, unexpected exceptions) is transient.
     """
-    if isinstance(exc, InputError | Conflict | JobError | AuthError):
+    if isinstance(exc, InputError | Conflict | JobError | AuthError | ConfigError | SecretError):
         return True
     if isinstance(exc, RemoteError) and exc.status is not None:
         return 400 <= exc.status < 500 and exc.status not in (408, 429)
