@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from marketdock.connectors.http import BadResponse, HttpCaller
+from marketdock.connectors.ports import CancelOutcome
 from marketdock.connectors.shipbob.api import ShipBobApi, error_code
 from marketdock.connectors.shipbob.connector import ShipBobConnector
 from marketdock.connectors.shipbob.cursor import PollCursor
@@ -17,6 +18,7 @@ from marketdock.connectors.shipbob.settings import ShipBobSettings
 from marketdock.engine.clock import FrozenClock
 from marketdock.errors import ConfigError, RemoteError
 from tests.connectors.shipbob.conftest import load
+from tests.connectors.shipbob.harness import order
 
 NOW = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
 Handler = Callable[[httpx.Request], httpx.Response]
@@ -110,3 +112,30 @@ def test_webhooks_need_the_secret_in_the_connection() -> None:
     port = connector(lambda r: httpx.Response(500))
     with pytest.raises(ConfigError, match="webhook_secret is not set"):
         port.receive_webhook({}, b"{}")
+
+
+def test_a_duplicate_that_cannot_be_read_back_yet_is_not_a_rejection() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            return httpx.Response(422, json=load("create_order_duplicate_422.json"))
+        return httpx.Response(200, json=[])
+
+    with pytest.raises(RemoteError, match="cannot be read back yet") as caught:
+        connector(handler).send_order(order("OTTO-7-1", ("L1", "MUG", 2)))
+    assert caught.value.status is None  # transient: the flow retries instead of holding
+
+
+def test_a_partly_refused_cancellation_is_settled_by_reading_the_order() -> None:
+    raw = load("order_split_shipped.json")
+    raw["status"] = "Processing"
+    for shipment in raw["shipments"]:
+        shipment["status"] = "Processing"
+    reads = [raw, {**raw, "shipments": [{**raw["shipments"][0], "status": "LabeledCreated"}]}]
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            return httpx.Response(200, json={"order_id": raw["id"], "status": "Failure",
+                                             "canceled_shipment_results": []})
+        return httpx.Response(200, json=[reads.pop(0)])
+
+    assert connector(handler).cancel_order("OTTO-7-1") is CancelOutcome.ALREADY_SHIPPED

@@ -69,10 +69,13 @@ class ShipBobConnector(WarehousePort):
             return str(created.id)
         if mapping.duplicate_reference(answer):
             existing = self.find_order(order.reference)
-            if existing is not None:
-                log.info("shipbob order exists; read back", reference=order.reference,
-                         order_id=existing, warehouse=self.warehouse_id)
-                return existing
+            if existing is None:
+                # no status: not a rejection of the order, so the job retries the read
+                raise RemoteError(f"shipbob POST /order: reference {order.reference} exists "
+                                  "but the order cannot be read back yet", code="reference_id")
+            log.info("shipbob order exists; read back", reference=order.reference,
+                     order_id=existing, warehouse=self.warehouse_id)
+            return existing
         raise RemoteError(f"shipbob POST /order: order {order.reference} refused: "
                           f"{_messages(answer)}", status=422,
                           code=next(iter(answer), None) if isinstance(answer, dict) else None)
@@ -89,7 +92,8 @@ class ShipBobConnector(WarehousePort):
         if settled is not None:
             return settled
         status, answer = self.api.cancel(order.id)
-        if status == 200:
+        if status == 200 and parse_body(wire.CancelResult, answer,
+                                        f"POST /order/{order.id}:cancel").status == "Success":
             return CancelOutcome.CANCELLED
         again = self._order_by_reference(reference)
         settled = None if again is None else _settled(again)
