@@ -14,7 +14,7 @@ from typing import TypeVar
 
 import httpx
 
-from marketdock.config import ChannelConfig, Config, WarehouseConfig
+from marketdock.config import ChannelConfig, Config, TenantConfig, WarehouseConfig
 from marketdock.connectors.ports import MarketplacePort, WarehousePort
 from marketdock.engine.clock import Clock
 from marketdock.engine.db import Database
@@ -32,6 +32,9 @@ class BuildContext:
     clock: Clock
     http: Callable[[str], httpx.Client]
     """base URL → an httpx client (a real one, or one bound to a simulator)."""
+    tenant: TenantConfig | None = None
+    """The tenant's whole config, for what a connector needs of its neighbours (e.g. the
+    ship-from address of the warehouse a package left)."""
 
     def credentials(self, refs: Mapping[str, object]) -> dict[str, str]:
         """Resolve every secret reference among ``refs`` (credentials or connection)."""
@@ -85,7 +88,7 @@ class ConfigPorts:
 
     def _context(self, tenant_id: str) -> BuildContext:
         return BuildContext(tenant_id, self.db, self.limiter, self.secrets, self.clock,
-                            self.http)
+                            self.http, self.config.tenant(tenant_id))
 
     def marketplace(self, tenant_id: str, channel_id: str) -> MarketplacePort:
         channel = self.config.tenant(tenant_id).channel(channel_id)
