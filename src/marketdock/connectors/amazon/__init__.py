@@ -8,6 +8,7 @@ credentials ``client_id``, ``client_secret`` and ``refresh_token`` (secret refer
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from marketdock.config import ChannelConfig
@@ -17,11 +18,13 @@ from marketdock.connectors.amazon.lwa import AccessTokens, LwaCredentials
 from marketdock.connectors.amazon.settings import AmazonSettings
 from marketdock.connectors.amazon.stock_mapping import FeedCheck, FeedState
 from marketdock.connectors.amazon.usage_plans import USAGE_PLANS
-from marketdock.connectors.factory import BuildContext
 from marketdock.connectors.http import HttpCaller
 from marketdock.domain import FulfilmentChannel
 from marketdock.errors import ConfigError
 from marketdock.flows.store import listings as listing_store
+
+if TYPE_CHECKING:  # the factory imports this package to register it
+    from marketdock.connectors.factory import BuildContext
 
 __all__ = ["AmazonConnector", "AmazonSettings", "FeedCheck", "FeedState", "build"]
 
