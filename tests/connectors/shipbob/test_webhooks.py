@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from marketdock.connectors.shipbob import webhooks, wire
+from marketdock.connectors.shipbob import mapping, webhooks, wire
 from marketdock.errors import ParseError
 from tests.connectors.shipbob.conftest import FIXTURES, load
 from tests.connectors.shipbob.harness import ENV
@@ -23,7 +23,7 @@ def test_a_recorded_delivery_verifies_and_maps_to_the_polled_package() -> None:
     assert (delivery.message_id, delivery.topic) == ("msg_00000007", "order.shipped")
     order = wire.ShipBobOrder.model_validate(load("order_split_shipped.json"))
     package = webhooks.shipped_package(delivery, order)
-    polled = {p.package_ref: p for p in webhooks.mapping.outcome(order).packages}
+    polled = {p.package_ref: p for p in mapping.outcome(order).packages}
     assert package is not None and package == polled["500002"]
     assert dict(package.line_quantities) == {"L2/TEE": 2}
 
