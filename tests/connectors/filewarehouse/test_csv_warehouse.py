@@ -149,3 +149,13 @@ def test_cancel_is_not_offered(csv: CsvFileWarehouse) -> None:
     assert not csv.supports(Capability.CANCEL_ORDER)
     with pytest.raises(OperationNotSupported):
         csv.cancel_order("MD-1")
+
+
+def test_error_file_of_the_warehouse_marks_our_file_refused(csv: CsvFileWarehouse,
+                                                            csv_setup: Setup) -> None:
+    name = csv.send_order(order("MD-28", ("l1", "MUG", 1)))
+    csv_setup.drop.publish(f"{name}.error.txt", b"line 2: unknown SKU MUG")
+    (refused,) = csv.fetch_updates(None).quarantined
+    assert refused.reference == name and "unknown SKU MUG" in refused.reason
+    (document,) = csv.rejected()
+    assert document.name == name and document.note == "line 2: unknown SKU MUG"

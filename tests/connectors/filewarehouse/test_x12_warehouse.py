@@ -190,7 +190,9 @@ def test_997_rejecting_our_document_is_recorded(x12: X12FileWarehouse,
     x12_setup.drop.publish("997_rejecting.edi", write_997(
         [rejected], SANDBOX_PARTNER, InMemoryControlNumbers(interchange=900),
         at=x12_setup.floor.now()))
-    x12.fetch_updates(None)
+    (refused,) = x12.fetch_updates(None).quarantined
+    assert refused.reference == name and "997 status R" in refused.reason
+    assert refused.source == "outbound/997_rejecting.edi"
     (document,) = x12.rejected()
     assert document.name == name and document.status == "rejected" and document.note
     assert x12.unacknowledged(x12_setup.clock.now() + ACK_TIMEOUT) == []

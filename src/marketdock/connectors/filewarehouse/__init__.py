@@ -13,10 +13,10 @@ from zoneinfo import ZoneInfo
 
 from marketdock.connectors.filewarehouse.csv_warehouse import CsvFileWarehouse
 from marketdock.connectors.filewarehouse.drop import Drop, DropOpener, LocalDrop
-from marketdock.connectors.filewarehouse.exchange import FileExchange
+from marketdock.connectors.filewarehouse.exchange import FileExchange, SentDocument
 from marketdock.connectors.filewarehouse.ledger import FileLedger
 from marketdock.connectors.filewarehouse.settings import sftp_settings, x12_settings
-from marketdock.connectors.filewarehouse.x12_warehouse import SentDocument, X12FileWarehouse
+from marketdock.connectors.filewarehouse.x12_warehouse import X12FileWarehouse
 from marketdock.connectors.sftp import SftpSettings, SftpTransport
 from marketdock.engine.control_numbers import DatabaseControlNumbers
 from marketdock.errors import ConfigError

@@ -2,8 +2,10 @@
 
 Layouts, encodings (UTF-8 or Windows-1252), separators (``;`` with decimal comma, or
 ``,``) and formula neutralising are the CSV codec's (:mod:`marketdock.connectors.csvfiles`).
-A received file is read strictly: one bad row quarantines the whole file. The layouts
-have no way to cancel an order, so cancelling is not offered.
+A received file is read strictly: one bad row quarantines the whole file. An orders file
+the warehouse cannot take comes back as ``<name>.error.txt``: the file is marked
+refused and reported by ``fetch_updates``. The layouts have no way to cancel an order,
+so cancelling is not offered.
 """
 
 from __future__ import annotations
@@ -16,12 +18,20 @@ from marketdock.connectors.filewarehouse.csv_mapping import (
     shipment_notices,
 )
 from marketdock.connectors.filewarehouse.drop import DropOpener
-from marketdock.connectors.filewarehouse.exchange import FileExchange, OrderFile, Received
+from marketdock.connectors.filewarehouse.exchange import (
+    FileExchange,
+    OrderFile,
+    Received,
+    Refusal,
+)
 from marketdock.connectors.ports import WarehouseOrder
 from marketdock.connectors.sftp import SftpFolders
 from marketdock.connectors.x12 import ControlNumbers
 from marketdock.engine.clock import Clock
 from marketdock.errors import ParseError
+
+ERROR_SUFFIX = ".error.txt"
+"""The warehouse's answer to a file of ours it could not take: ``<our name>.error.txt``."""
 
 
 class CsvFileWarehouse(FileExchange):
@@ -42,6 +52,10 @@ class CsvFileWarehouse(FileExchange):
                          kind="csv:orders")
 
     def _read(self, name: str, data: bytes) -> Received:
+        if name.endswith(ERROR_SUFFIX):
+            text = data.decode("utf-8", "backslashreplace").strip() or "no reason given"
+            return Received("csv:error", refusals=(Refusal(name.removesuffix(ERROR_SUFFIX),
+                                                            text),))
         layout = csvfiles.layout_for_file(name)
         parsed = csvfiles.read_csv(data, name, layout=layout, strict=True)
         if layout is csvfiles.SHIPMENTS:

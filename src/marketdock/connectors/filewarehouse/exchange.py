@@ -73,13 +73,23 @@ class StockFile:
 
 
 @dataclass(frozen=True)
+class Refusal:
+    """The warehouse refused a file we sent (a 997 rejecting it, a CSV error file)."""
+
+    file: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class Received:
-    """What a received file holds (one of notices, a stock snapshot or 997s)."""
+    """What a received file holds: notices, a stock snapshot, or answers to our files
+    (997s; a CSV warehouse's error file, already read as ``refusals``)."""
 
     kind: str
     notices: tuple[Notice, ...] = ()
     stock: StockFile | None = None
     acks: tuple[FunctionalAck997, ...] = ()
+    refusals: tuple[Refusal, ...] = ()
     reply: Reply | None = None
     """The answer to upload to ``inbound`` when the file is taken (a 997), made only
     then (so a file read again does not use up control numbers)."""
@@ -92,6 +102,22 @@ class FileRejected(ParseError):
     def __init__(self, message: str, *, reply: Reply | None = None) -> None:
         super().__init__(message)
         self.reply = reply
+
+
+@dataclass(frozen=True)
+class SentDocument:
+    """A file we sent, as the ledger knows it."""
+
+    name: str
+    group_control_number: str | None
+    sent_at: datetime
+    status: str
+    note: str | None
+    """What the warehouse said when it refused the file."""
+
+    @classmethod
+    def of(cls, file: lg.LedgerFile) -> SentDocument:
+        return cls(file.name, file.control_number, file.created_at, file.status, file.error)
 
 
 @dataclass(frozen=True)
@@ -126,6 +152,7 @@ class FileExchange(WarehousePort):
         self.opener = opener
         self.ledger = ledger
         self.folders = folders
+        self.log = log.bind(tenant=ledger.tenant_id, warehouse=ledger.warehouse_id)
 
     # ------------------------------------------------------------------ dialect
 
@@ -136,8 +163,9 @@ class FileExchange(WarehousePort):
         """Read a file the warehouse sent; :class:`ParseError` when it cannot be."""
         raise NotImplementedError
 
-    def _acknowledged(self, acks: Sequence[FunctionalAck997]) -> None:
-        """Apply 997s received (X12 only)."""
+    def _acknowledged(self, acks: Sequence[FunctionalAck997]) -> list[Refusal]:
+        """Apply 997s received (X12 only); the files they reject."""
+        return []
 
     # ------------------------------------------------------------------ orders
 
@@ -152,18 +180,22 @@ class FileExchange(WarehousePort):
             try:
                 drop.upload(self.folders.inbound, file.name, file.data)
             except RemoteFileExists:
-                log.warning("order file already on the drop", file=file.name,
+                self.log.warning("order file already on the drop", file=file.name,
                             reference=order.reference)
         self.ledger.record(file.name, content_hash(file.data), file.kind, file.status,
                            direction=lg.OUT, keys=[order_key(order.reference)],
                            control_number=file.control_number)
-        log.info("order sent", file=file.name, reference=order.reference)
+        self.log.info("order sent", file=file.name, reference=order.reference)
         return file.name
 
     def find_order(self, reference: str) -> str | None:
         """The name of the file that carried the order, if we sent it."""
         found = self.ledger.file_for_key(order_key(reference))
         return None if found is None else found.name
+
+    def rejected(self) -> list[SentDocument]:
+        """Files we sent that the warehouse refused (wholly or in part), oldest first."""
+        return [SentDocument.of(f) for f in self.ledger.sent([lg.REFUSED, lg.PARTIAL])]
 
     # ------------------------------------------------------------------ updates
 
@@ -177,7 +209,7 @@ class FileExchange(WarehousePort):
             for remote in drop.list(self.folders.outbound):
                 self._take_update(drop, remote.name, pending.get(remote.name), batch)
         next_cursor = cursor if batch.last is None else str(batch.last)
-        log.info("warehouse files taken", packages=len(batch.packages),
+        self.log.info("warehouse files taken", packages=len(batch.packages),
                  short_picks=len(batch.short_picks), quarantined=len(batch.quarantined))
         return WarehouseUpdates(batch.packages, batch.short_picks, next_cursor,
                                 batch.quarantined)
@@ -200,8 +232,8 @@ class FileExchange(WarehousePort):
             return
         if received.stock is not None:
             return  # fetch_stock takes it
-        if received.acks or not received.notices:
-            self._take_acks(drop, name, digest, received)
+        if received.acks or received.refusals or not received.notices:
+            self._take_answers(drop, name, digest, received, batch)
             return
         known = self.ledger.known_keys(n.key for n in received.notices)
         fresh = [n for n in received.notices if n.key not in known]
@@ -235,7 +267,7 @@ class FileExchange(WarehousePort):
         reason = str(exc) if name in str(exc) else f"{name}: {exc}"
         self.ledger.record(name, digest, "unreadable", lg.QUARANTINED, error=reason)
         self._archive(drop, name)
-        log.warning("warehouse file quarantined", file=name, reason=reason)
+        self.log.warning("warehouse file quarantined", file=name, reason=reason)
         batch.quarantined.append(Quarantined(
             reference=name, reason=reason, source=f"{self.folders.outbound}/{name}",
             excerpt=data[:EXCERPT].decode("utf-8", "backslashreplace")))
@@ -244,14 +276,25 @@ class FileExchange(WarehousePort):
                         why: str) -> None:
         self.ledger.record(name, digest, kind, lg.DUPLICATE, error=why)
         self._archive(drop, name)
-        log.info("duplicate warehouse file dropped", file=name, why=why)
+        self.log.info("duplicate warehouse file dropped", file=name, why=why)
 
-    def _take_acks(self, drop: Drop, name: str, digest: str, received: Received) -> None:
-        """Apply 997s (or a file with nothing to report) at once."""
-        self._acknowledged(received.acks)
+    def _take_answers(self, drop: Drop, name: str, digest: str, received: Received,
+                      batch: _Batch) -> None:
+        """Apply answers to our files (or a file with nothing to report) at once; a file
+        of ours the warehouse refused is reported like a quarantined one."""
+        refusals = [*self._acknowledged(received.acks), *received.refusals]
+        for refusal in received.refusals:
+            self.ledger.refuse(refusal.file, refusal.reason)
         self._reply(drop, received.reply)
         self.ledger.record(name, digest, received.kind, lg.APPLIED)
         self._archive(drop, name)
+        for refusal in refusals:
+            reason = f"the warehouse refused {refusal.file}: {refusal.reason}"
+            self.log.warning("file refused by the warehouse", file=refusal.file,
+                             reason=refusal.reason)
+            batch.quarantined.append(Quarantined(
+                reference=refusal.file, reason=reason,
+                source=f"{self.folders.outbound}/{name}"))
 
     def _reply(self, drop: Drop, reply: Reply | None) -> None:
         if reply is None:
@@ -260,7 +303,7 @@ class FileExchange(WarehousePort):
         try:
             drop.upload(self.folders.inbound, name, data)
         except RemoteFileExists:
-            log.info("answer already on the drop", file=name)
+            self.log.info("answer already on the drop", file=name)
 
     def _archive(self, drop: Drop, name: str) -> None:
         """Move a taken file to the archive (under a second name if the archive holds
@@ -268,7 +311,7 @@ class FileExchange(WarehousePort):
         try:
             drop.move(name, self.folders.outbound, self.folders.archive)
         except RemoteFileNotFound:
-            log.warning("taken file no longer on the drop", file=name)
+            self.log.warning("taken file no longer on the drop", file=name)
         except RemoteFileExists:
             seen = self.ledger.file(name)
             suffix = seen.id if seen is not None else "again"
@@ -299,9 +342,7 @@ class FileExchange(WarehousePort):
             received = self._read(name, data)
         except ParseError:
             return None  # fetch_updates quarantines it and reports it
-        if received.acks:
-            self._take_acks(drop, name, digest, received)
-            return None
+        # answers to our files are fetch_updates' too: it reports refusals
         stock = received.stock
         if stock is None or self._settled(drop, name, digest):
             return None

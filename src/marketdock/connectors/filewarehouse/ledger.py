@@ -16,8 +16,8 @@ Status of an inbound file:
 - ``duplicate``, ``stale`` (a stock snapshot older than one applied), ``quarantined``.
 
 Status of an outbound file: ``sent`` (awaiting a 997 when the kind expects one),
-``accepted``, ``partial``, ``rejected`` (what its 997 said), or ``done`` (no answer
-expected).
+``accepted``, ``partial``, ``rejected`` (what its 997 said, or an error file the
+warehouse wrote about it), or ``done`` (no answer expected).
 """
 
 from __future__ import annotations
@@ -41,8 +41,10 @@ DUPLICATE = "duplicate"
 STALE = "stale"
 QUARANTINED = "quarantined"
 SENT = "sent"
+REFUSED = "rejected"
+PARTIAL = "partial"
 DONE = "done"
-ACK_STATUS = {"A": "accepted", "E": "accepted", "P": "partial", "R": "rejected"}
+ACK_STATUS = {"A": "accepted", "E": "accepted", "P": PARTIAL, "R": REFUSED}
 """AK9-01 (or AK5-01) → outbound status; ``E``: accepted with errors noted."""
 
 
@@ -123,10 +125,14 @@ class FileLedger:
         """Inbound files handed to the flow and not yet confirmed, by name."""
         return {f.name: f for f in self._files(exchanged_files.c.status == PENDING)}
 
-    def sent(self, kinds: Sequence[str], statuses: Sequence[str]) -> list[LedgerFile]:
-        """Outbound files of these kinds in these states, oldest first."""
-        return self._files(exchanged_files.c.status.in_(statuses),
-                           exchanged_files.c.kind.in_(kinds), direction=OUT)
+    def sent(self, statuses: Sequence[str],
+             kinds: Sequence[str] | None = None) -> list[LedgerFile]:
+        """Outbound files in these states (of these kinds), oldest first."""
+        table = exchanged_files
+        conditions = [table.c.status.in_(statuses)]
+        if kinds is not None:
+            conditions.append(table.c.kind.in_(kinds))
+        return self._files(*conditions, direction=OUT)
 
     def latest_key(self, prefix: str, direction: str = IN_KEY) -> str | None:
         """The greatest key starting with ``prefix`` (keys that sort by time)."""
@@ -187,6 +193,15 @@ class FileLedger:
             conn.execute(table.update().where(*condition).values(
                 status=APPLIED, updated_at=self.clock.now()))
         return names
+
+    def refuse(self, name: str, reason: str) -> bool:
+        """Mark an outbound file refused by the warehouse; False when we sent none so named."""
+        table = exchanged_files
+        with self.db.begin() as conn:
+            updated = conn.execute(table.update().where(*self._where(OUT), table.c.name == name)
+                                   .values(status=REFUSED, error=reason,
+                                           updated_at=self.clock.now())).rowcount
+        return bool(updated)
 
     def acknowledge(self, control_number: str, ack_status: str, kinds: Sequence[str],
                     note: str | None = None) -> list[str]:

@@ -4,8 +4,8 @@ Every interchange the warehouse sends is answered with a 997 per functional grou
 uploaded to ``inbound`` when the file is taken. An interchange from another partner, or
 with a set the element rules reject, is quarantined as a whole (the 997 says which sets
 were rejected). Every 940 we send waits for its 997: :meth:`X12FileWarehouse.unacknowledged`
-lists those still waiting after the timeout, :meth:`X12FileWarehouse.rejected` those the
-warehouse rejected.
+lists those still waiting after the timeout; a 997 rejecting one is reported by
+``fetch_updates`` (as a quarantined message naming our file) and listed by ``rejected``.
 
 Cancelling is not offered: a 940 with W05-01 ``F`` asks for a cancel, but whether it
 succeeded comes back (if the partner supports it at all) only later in a 945, so there is
@@ -15,7 +15,6 @@ no honest answer for :meth:`~marketdock.connectors.ports.WarehousePort.cancel_or
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -26,7 +25,9 @@ from marketdock.connectors.filewarehouse.exchange import (
     FileRejected,
     OrderFile,
     Received,
+    Refusal,
     Reply,
+    SentDocument,
 )
 from marketdock.connectors.filewarehouse.settings import X12Settings
 from marketdock.connectors.filewarehouse.x12_mapping import notice_945, order_940, stock_846
@@ -51,17 +52,6 @@ from marketdock.errors import ValidationError
 KIND_940 = "x12:940"
 ACKNOWLEDGED_KINDS = (KIND_940,)
 KINDS = {"945": "x12:945", "846": "x12:846", "997": "x12:997"}
-
-
-@dataclass(frozen=True)
-class SentDocument:
-    """A document we sent, as the ledger knows it."""
-
-    name: str
-    group_control_number: str | None
-    sent_at: datetime
-    status: str
-    note: str | None
 
 
 class X12FileWarehouse(FileExchange):
@@ -92,13 +82,8 @@ class X12FileWarehouse(FileExchange):
     def unacknowledged(self, now: datetime | None = None) -> list[SentDocument]:
         """Documents sent longer than the timeout ago without a 997, oldest first."""
         deadline = (now or self.clock.now()) - self.settings.ack_timeout
-        return [_sent(f) for f in self.ledger.sent(ACKNOWLEDGED_KINDS, [lg.SENT])
+        return [SentDocument.of(f) for f in self.ledger.sent([lg.SENT], ACKNOWLEDGED_KINDS)
                 if f.created_at <= deadline]
-
-    def rejected(self) -> list[SentDocument]:
-        """Documents the warehouse's 997 rejected (wholly or in part)."""
-        return [_sent(f) for f in self.ledger.sent(ACKNOWLEDGED_KINDS,
-                                                   [lg.ACK_STATUS["R"], lg.ACK_STATUS["P"]])]
 
     # ------------------------------------------------------------------ in
 
@@ -147,12 +132,17 @@ class X12FileWarehouse(FileExchange):
             return f"997_{name.rsplit('.', 1)[0]}.edi", data
         return make
 
-    def _acknowledged(self, acks: Sequence[FunctionalAck997]) -> None:
+    def _acknowledged(self, acks: Sequence[FunctionalAck997]) -> list[Refusal]:
+        refusals = []
         for ack in acks:
             note = "; ".join(f"set {t.control_number}: {_problem(t)}" for t in ack.transactions
                              if t.status not in ("A", "E")) or None
-            self.ledger.acknowledge(ack.group_control_number, ack.status, ACKNOWLEDGED_KINDS,
-                                    note)
+            names = self.ledger.acknowledge(ack.group_control_number, ack.status,
+                                            ACKNOWLEDGED_KINDS, note)
+            if ack.status not in ("A", "E"):
+                refusals += [Refusal(name, f"997 status {ack.status}: {note or 'no detail'}")
+                             for name in names]
+        return refusals
 
 
 def _problem(ack: TransactionAck) -> str:
@@ -166,11 +156,6 @@ def _problem(ack: TransactionAck) -> str:
                      + (f" error {segment.error_code}" if segment.error_code else "")
                      + (f": {elements}" if elements else ""))
     return "; ".join(parts) or f"rejected ({', '.join(ack.error_codes) or 'no reason given'})"
-
-
-def _sent(file: lg.LedgerFile) -> SentDocument:
-    return SentDocument(file.name, file.control_number, file.created_at, file.status,
-                        file.error)
 
 
 def safe_name(reference: str) -> str:
