@@ -89,7 +89,7 @@ def test_invalid_config_fails_at_start_naming_every_key(config: Path) -> None:
     config.write_text(text.replace('cutoff = "25:00"', 'cutoff = "14:00"')
                       .replace("prot = 1", ""))
     code, output = invoke("status", "--config", str(config))
-    assert code == 2 and "tenants[0].schedules[0].flow: unknown flow 'houskeeping'" in output
+    assert code == 2 and "tenants[0].schedules[5].flow: unknown flow 'houskeeping'" in output
 
 
 def test_missing_config_is_a_clear_error(tmp_path: Path) -> None:

@@ -572,6 +572,8 @@ id = "amazon-eu"
 kind = "amazon"
 base_url = "http://127.0.0.1:8802"
 marketplace_ids = ["A1PA6795UKMFR9"]          # amazon.de
+[tenants.channels.options]
+seller_id = "A2MARKETDOCKSIM"                 # your merchant token (Seller Central)
 [tenants.channels.credentials]
 client_id = { env = "AMAZON_LWA_CLIENT_ID" }
 client_secret = { stored = "amazon-lwa-client-secret" }
@@ -603,6 +605,26 @@ max_listed = 500            # never show more than this
 [tenants.stock_policy.channels.amazon-eu]
 percentage = 90
 # warehouses = ["main"]     # sum only these warehouses (default: all of the tenant's)
+
+[[tenants.schedules]]
+flow = "orders"             # new and changed orders from every channel
+every_seconds = 120
+
+[[tenants.schedules]]
+flow = "shipments"          # packages and short-picks from every warehouse
+every_seconds = 120
+
+[[tenants.schedules]]
+flow = "stock"              # warehouse stock in, changed quantities out
+every_seconds = 900
+
+[[tenants.schedules]]
+flow = "stock.full"         # every quantity again, changed or not
+every_seconds = 86400
+
+[[tenants.schedules]]
+flow = "stock.read_back"    # find and heal quantities the marketplace did not apply
+every_seconds = 3600
 
 [[tenants.schedules]]
 flow = "housekeeping"       # purge old jobs and logs

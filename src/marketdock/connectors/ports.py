@@ -131,6 +131,10 @@ class StockResult:
 class MarketplacePort(Connector):
     """What flows need from a marketplace account."""
 
+    stock_batch_size: ClassVar[int] = 200
+    """Stock updates a flow hands over per :meth:`push_stock` call: what one request (or,
+    for a feed, one document) of this marketplace carries."""
+
     def fetch_orders(self, changed_since: datetime, until: datetime | None = None) -> OrderBatch:
         self.require(Capability.FETCH_ORDERS)
         raise NotImplementedError

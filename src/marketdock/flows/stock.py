@@ -62,7 +62,7 @@ STOCK_UNKNOWN_SKU = "stock_unknown_sku"
 STOCK_EXCEPTIONS = (STOCK_REJECTED, STOCK_UNKNOWN_SKU)
 
 BATCH = 200
-"""SKUs per push or read (OTTO takes at most 200 quantities per request)."""
+"""SKUs per read-back; pushes go in the port's own ``stock_batch_size``."""
 PENDING_GRACE = timedelta(minutes=15)
 """A quantity accepted for asynchronous processing is compared only after this long."""
 
@@ -198,8 +198,9 @@ class StockFlow:
         # A quantity queued for a listing since deactivated or turned FBA stays unsent.
         updates = [StockUpdate(sku=sku, quantity=quantity) for sku, quantity in waiting.items()
                    if sku in publishable]
-        for start in range(0, len(updates), BATCH):
-            batch = updates[start:start + BATCH]
+        size = port.stock_batch_size
+        for start in range(0, len(updates), size):
+            batch = updates[start:start + size]
             results = port.push_stock(batch)
             with ctx.db.begin() as conn:
                 self._settle(conn, ctx, push.channel, batch, results)

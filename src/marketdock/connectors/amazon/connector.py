@@ -20,7 +20,7 @@ import structlog
 from marketdock.connectors.amazon import order_mapping, stock_mapping, wire
 from marketdock.connectors.amazon.client import AmazonClient
 from marketdock.connectors.amazon.package_mapping import confirm_shipment_body
-from marketdock.connectors.amazon.settings import AmazonSettings
+from marketdock.connectors.amazon.settings import FEED_MAX_MESSAGES, AmazonSettings
 from marketdock.connectors.amazon.stock_mapping import FeedCheck, FeedState
 from marketdock.connectors.http import BadResponse
 from marketdock.connectors.ports import (
@@ -59,6 +59,7 @@ def _iso(moment: datetime) -> str:
 
 class AmazonConnector(MarketplacePort):
     name = "amazon"
+    stock_batch_size = FEED_MAX_MESSAGES
     capabilities = frozenset({Capability.FETCH_ORDERS, Capability.CONFIRM_PACKAGE,
                               Capability.PUSH_STOCK, Capability.READ_STOCK})
 
