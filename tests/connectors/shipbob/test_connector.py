@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from marketdock.connectors.http import BadResponse
 from marketdock.connectors.ports import CancelOutcome, Capability, WarehouseUpdates
 from marketdock.connectors.shipbob import api as shipbob_api
 from marketdock.connectors.shipbob.cursor import PollCursor
@@ -73,6 +74,15 @@ def test_duplicate_after_a_timeout_is_resolved_by_reading_back(made: Setup) -> N
     again = made.connector.send_order(order("H-1", ("L1", "MUG", 1)))
     assert [o.reference for o in made.floor.orders()] == ["H-1"]
     assert again == str(made.floor.order("H-1").order_id)
+
+
+def test_an_unreadable_answer_to_a_create_is_resolved_the_same_way(made: Setup) -> None:
+    made.faults.set("malformed", count=1, path="/2026-01/order", method="POST")
+    with pytest.raises(BadResponse):
+        made.connector.send_order(order("H-1", ("L1", "MUG", 1)))
+    assert made.connector.send_order(order("H-1", ("L1", "MUG", 1))) == \
+        str(made.floor.order("H-1").order_id)
+    assert len(made.floor.orders()) == 1
 
 
 def test_other_refusals_are_remote_errors_with_the_field(made: Setup) -> None:
