@@ -159,3 +159,16 @@ def test_error_file_of_the_warehouse_marks_our_file_refused(csv: CsvFileWarehous
     assert refused.reference == name and "unknown SKU MUG" in refused.reason
     (document,) = csv.rejected()
     assert document.name == name and document.note == "line 2: unknown SKU MUG"
+
+
+def test_mixed_encodings_are_quarantined_not_garbled(csv: CsvFileWarehouse,
+                                                     csv_setup: Setup) -> None:
+    header = ";".join(csvfiles.SHIPMENTS.header)
+    row = ("SHIPMENT_LINE;m1;S-3;MD-29;l1;MUG;1;0;1;{reason};;;;;;"
+           "2026-01-15T10:00:00Z;;;")
+    data = "\r\n".join([header, row.format(reason="beschädigt")]).encode("utf-8") + \
+        b"\r\n" + row.format(reason="besch\u00e4digt").replace("l1", "l2").encode("cp1252")
+    name = csvfiles.SHIPMENTS.file_name(AT, 79)
+    csv_setup.drop.publish(name, data)
+    (bad,) = csv.fetch_updates(None).quarantined
+    assert bad.reference == name and "mixed encodings" in bad.reason and "line 3" in bad.reason

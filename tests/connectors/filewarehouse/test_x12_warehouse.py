@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -145,6 +146,11 @@ def test_broken_file_is_quarantined_and_later_files_flow(x12: X12FileWarehouse,
     assert bad.reference.startswith("945_MD-7") and "segment" in bad.reason
     assert bad.reason.startswith(bad.reference) and bad.source == f"outbound/{bad.reference}"
     assert bad.excerpt.startswith("ISA")
+    # answered all the same: a 997 rejecting its group (cut inside the ST, the set has no
+    # number to name it by)
+    (answer,) = [n for n in x12_setup.drop.files() if n.startswith("997_945_MD-7")]
+    (ack,) = read_997(x12_setup.drop.read(answer))
+    assert ack.status == "R" and ack.accepted == 0 and ack.transactions == []
     # nothing of it is applied, it is not reported again, and it is archived
     assert list(x12.fetch_updates(updates.cursor).quarantined) == []
     assert bad.reference not in outbound(x12_setup)
@@ -223,3 +229,30 @@ def test_a_file_partly_taken_before_hands_over_only_the_new_documents(
     assert sorted(p.order_reference for p in again.packages) == ["MD-12", "MD-13"]
     assert len(again.packages) == 2
     assert list(x12.fetch_updates(again.cursor).packages) == []
+
+
+def test_wrong_segment_count_is_quarantined_and_answered(x12: X12FileWarehouse,
+                                                         x12_setup: Setup) -> None:
+    x12.send_order(order("MD-14", ("i1", "MUG", 1)))
+    x12_setup.run()
+    (name,) = [n for n in outbound(x12_setup) if n.startswith("945")]
+    path = x12_setup.drop.root / "outbound" / name
+    path.write_bytes(re.sub(rb"SE\*(\d+)\*", lambda m: b"SE*" + str(int(m[1]) + 1).encode()
+                            + b"*", path.read_bytes()))
+    (bad,) = x12.fetch_updates(None).quarantined
+    assert bad.reference == name and "SE01 declares" in bad.reason
+    (answer,) = [n for n in x12_setup.drop.files() if n.startswith(f"997_{name[:-4]}")]
+    (ack,) = read_997(x12_setup.drop.read(answer))
+    (rejected,) = ack.transactions
+    assert rejected.status == "R" and rejected.segments[0].segment_id == "SE"
+    assert rejected.segments[0].elements[0].position == 1
+
+
+def test_wrong_encoding_is_quarantined(x12: X12FileWarehouse, x12_setup: Setup) -> None:
+    x12.send_order(order("MD-15", ("i1", "MUG", 1)))
+    x12_setup.run()
+    (name,) = [n for n in outbound(x12_setup) if n.startswith("945")]
+    path = x12_setup.drop.root / "outbound" / name
+    path.write_bytes(path.read_bytes().replace(b"MD-15", "MD-1\u00fc".encode("latin-1")))
+    (bad,) = x12.fetch_updates(None).quarantined
+    assert bad.reference == name and "segment" in bad.reason

@@ -20,16 +20,22 @@ from marketdock.connectors.filewarehouse.exchange import Notice, StockFile
 from marketdock.connectors.ports import ShippedPackage, ShortPick, WarehouseOrder
 from marketdock.connectors.x12 import (
     Delimiters,
+    ElementNote,
+    FunctionalAck997,
     InventoryAdvice846,
     Note,
     OrderLine940,
     Party,
     ProductId,
     Reference,
+    Segment,
+    SegmentNote,
     ShippedItem945,
     ShippingAdvice945,
     ShippingInstructions,
     ShippingOrder940,
+    TransactionAck,
+    X12ParseError,
     clean_text,
 )
 from marketdock.connectors.x12.sets.common import DateRef
@@ -205,3 +211,52 @@ def _hhmm(value: str | None, where: str) -> time:
     if len(value) < 4 or not value[:4].isdigit() or int(value[:2]) > 23 or int(value[2:4]) > 59:
         raise ParseError(f"{where}: BIA05 time {value!r} is not HHMM")
     return time(int(value[:2]), int(value[2:4]))
+
+
+# ------------------------------------------------------------------ 997 of a broken file
+
+REJECTED = "R"
+SEGMENTS_IN_ERROR = "5"
+
+
+def rejecting_997(segments: Sequence[Segment], error: X12ParseError) -> list[FunctionalAck997]:
+    """997s rejecting every group of an interchange the codec cannot read (a count that
+    does not add up, a file cut short), from the segments that could be split: each set
+    is rejected, the one holding the error with a note where it is (a set whose ST is
+    itself cut short cannot be named: the group's AK9 still rejects it). No group (or
+    only 997 groups): no 997."""
+    acks: list[FunctionalAck997] = []
+    group: Segment | None = None
+    sets: list[TransactionAck] = []
+    start = 0
+    for segment in [*segments, Segment.of("GE")]:
+        if segment.tag in ("GS", "GE", "IEA") and group is not None:
+            if group.text(1) != "FA":
+                acks.append(FunctionalAck997(
+                    functional_id=group.text(1), group_control_number=group.text(6),
+                    transactions=sets, status=REJECTED, included=len(sets),
+                    received=len(sets), accepted=0))
+            group, sets = None, []
+        if segment.tag == "GS":
+            group = segment
+        elif segment.tag == "ST" and group is not None and _set_header(segment):
+            start = segment.index
+            sets.append(TransactionAck(code=segment.text(1), control_number=segment.text(2),
+                                       status=REJECTED, error_codes=[SEGMENTS_IN_ERROR]))
+        if sets and error.segment_index == segment.index and segment.index >= start:
+            sets[-1] = sets[-1].model_copy(update={"segments": [_note(error, segment, start)]})
+    return acks
+
+
+def _set_header(st: Segment) -> bool:
+    """An ST whose set code and control number survived (a file cut inside it may not)."""
+    code, control = st.text(1), st.text(2)
+    return len(code) == 3 and code.isdigit() and 4 <= len(control) <= 9
+
+
+def _note(error: X12ParseError, segment: Segment, start: int) -> SegmentNote:
+    elements = [ElementNote(position=error.element, error_code=error.code or "1")] \
+        if error.element else []
+    return SegmentNote(segment_id=segment.tag[:3], position=segment.index - start + 1,
+                       error_code=None if elements else (error.code or "8"),
+                       elements=elements)

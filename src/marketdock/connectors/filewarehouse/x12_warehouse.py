@@ -1,10 +1,13 @@
 """The X12 file warehouse: 940 out; 997, 945 and 846 in; a 997 for every interchange.
 
 Every interchange the warehouse sends is answered with a 997 per functional group,
-uploaded to ``inbound`` when the file is taken. An interchange from another partner, or
-with a set the element rules reject, is quarantined as a whole (the 997 says which sets
-were rejected). Every 940 we send waits for its 997: :meth:`X12FileWarehouse.unacknowledged`
-lists those still waiting after the timeout; a 997 rejecting one is reported by
+uploaded to ``inbound`` when the file is taken. An interchange from another partner
+(not answered), with a set the element rules reject, or that cannot be read at all
+(counts that do not add up, cut short) is quarantined as a whole; the 997 says which
+sets were rejected (all of them, when the interchange cannot be read).
+
+Every 940 we send waits for its 997: :meth:`X12FileWarehouse.unacknowledged` lists
+those still waiting after the timeout; a 997 rejecting one is reported by
 ``fetch_updates`` (as a quarantined message naming our file) and listed by ``rejected``.
 
 Cancelling is not offered: a 940 with W05-01 ``F`` asks for a cancel, but whether it
@@ -30,7 +33,12 @@ from marketdock.connectors.filewarehouse.exchange import (
     SentDocument,
 )
 from marketdock.connectors.filewarehouse.settings import X12Settings
-from marketdock.connectors.filewarehouse.x12_mapping import notice_945, order_940, stock_846
+from marketdock.connectors.filewarehouse.x12_mapping import (
+    notice_945,
+    order_940,
+    rejecting_997,
+    stock_846,
+)
 from marketdock.connectors.ports import WarehouseOrder
 from marketdock.connectors.sftp import SftpFolders
 from marketdock.connectors.x12 import (
@@ -38,6 +46,7 @@ from marketdock.connectors.x12 import (
     FunctionalAck997,
     Interchange,
     TransactionAck,
+    X12ParseError,
     acknowledge_group,
     decode_846,
     decode_945,
@@ -46,6 +55,7 @@ from marketdock.connectors.x12 import (
     write_940,
     write_997,
 )
+from marketdock.connectors.x12.tokenizer import tokenize
 from marketdock.engine.clock import Clock
 from marketdock.errors import ValidationError
 
@@ -88,7 +98,11 @@ class X12FileWarehouse(FileExchange):
     # ------------------------------------------------------------------ in
 
     def _read(self, name: str, data: bytes) -> Received:
-        interchange = parse_interchange(data, encoding=self.partner.encoding)
+        try:
+            interchange = parse_interchange(data, encoding=self.partner.encoding)
+        except X12ParseError as exc:
+            raise FileRejected(f"{name}: {exc}", reply=self._rejection(name, data, exc)) \
+                from exc
         where = f"{name} (interchange {interchange.control_number})"
         groups = [g for g in interchange.groups if g.functional_id != "FA"]
         acks = [acknowledge_group(group) for group in groups]
@@ -132,6 +146,20 @@ class X12FileWarehouse(FileExchange):
             return f"997_{name.rsplit('.', 1)[0]}.edi", data
         return make
 
+    def _rejection(self, name: str, data: bytes, error: X12ParseError) -> Reply | None:
+        """The 997 rejecting an interchange that cannot be read, when its header says it is
+        from our partner and its groups can be found."""
+        try:
+            segments = tokenize(data, encoding=self.partner.encoding).segments
+        except X12ParseError:
+            return None
+        isa = segments[0] if segments and segments[0].tag == "ISA" else None
+        if isa is None or (isa.text(5).strip(), isa.text(6).strip()) != (
+                self.partner.receiver_qualifier, self.partner.receiver_id):
+            return None
+        acks = rejecting_997(segments, error)
+        return self._reply_for(name, acks) if acks else None
+
     def _acknowledged(self, acks: Sequence[FunctionalAck997]) -> list[Refusal]:
         refusals = []
         for ack in acks:
@@ -139,6 +167,9 @@ class X12FileWarehouse(FileExchange):
                              if t.status not in ("A", "E")) or None
             names = self.ledger.acknowledge(ack.group_control_number, ack.status,
                                             ACKNOWLEDGED_KINDS, note)
+            if not names:
+                self.log.warning("997 for a group we did not send",
+                                 group=ack.group_control_number)
             if ack.status not in ("A", "E"):
                 refusals += [Refusal(name, f"997 status {ack.status}: {note or 'no detail'}")
                              for name in names]
@@ -160,4 +191,5 @@ def _problem(ack: TransactionAck) -> str:
 
 def safe_name(reference: str) -> str:
     """A reference as a file-name part: letters, digits, ``-`` and ``_`` kept."""
-    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in reference)
+    return "".join(ch if (ch.isascii() and ch.isalnum()) or ch in "-_" else "_"
+                   for ch in reference)
