@@ -74,6 +74,8 @@ class Setup:
     clock: FrozenClock
     connector: ShipBobConnector
     clients: list[httpx.Client]
+    sent: list[httpx.Request]
+    """Every request the connector sent."""
 
     def advance(self, seconds: float) -> None:
         self.floor.advance(seconds)
@@ -98,9 +100,11 @@ def setup(db: Database, *, rate_limit: int = 150, **floor: Any) -> Setup:
     hooks = Hooks()
     app = shipbob.create_app(world, faults, sender=hooks, rate_limit=rate_limit)
     clients: list[httpx.Client] = []
+    sent: list[httpx.Request] = []
 
     def http(base_url: str) -> httpx.Client:
         client = client_for(app, base_url=base_url)
+        client.event_hooks["request"].append(sent.append)
         clients.append(client)
         return client
 
@@ -108,7 +112,7 @@ def setup(db: Database, *, rate_limit: int = 150, **floor: Any) -> Setup:
     ctx = BuildContext(tenant_id="acme", db=db, limiter=RateLimiter(db, clock=TickingTime()),
                        secrets=SecretResolver(environ=ENV), clock=clock, http=http)
     return Setup(world, faults, hooks, shipbob.simulator_of(app), clock,
-                 build(ctx, warehouse_config()), clients)
+                 build(ctx, warehouse_config()), clients, sent)
 
 
 def order(reference: str, *lines: tuple[str, str, int], method: str = "Standard") -> WarehouseOrder:
