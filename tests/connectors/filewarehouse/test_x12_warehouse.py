@@ -256,3 +256,16 @@ def test_wrong_encoding_is_quarantined(x12: X12FileWarehouse, x12_setup: Setup) 
     path.write_bytes(path.read_bytes().replace(b"MD-15", "MD-1\u00fc".encode("latin-1")))
     (bad,) = x12.fetch_updates(None).quarantined
     assert bad.reference == name and "segment" in bad.reason
+
+
+def test_a_file_still_being_written_is_not_read(x12: X12FileWarehouse,
+                                                x12_setup: Setup) -> None:
+    x12.send_order(order("MD-16", ("i1", "MUG", 1)))
+    x12_setup.warehouse.step()
+    x12_setup.drop.faults.set("partial_file", count=1, path="/outbound/945")
+    x12_setup.run()
+    assert x12_setup.drop.partial_writes
+    early = x12.fetch_updates(None)
+    assert list(early.packages) == [] and list(early.quarantined) == []
+    x12_setup.drop.complete_partial_writes()
+    assert [p.order_reference for p in x12.fetch_updates(None).packages] == ["MD-16"]
