@@ -33,8 +33,6 @@ class Drop(Protocol):
     def rename(self, folder: str, name: str, new_name: str, *,
                to_folder: str | None = None) -> None: ...
 
-    def remove(self, folder: str, name: str) -> None: ...
-
 
 DropOpener = Callable[[], AbstractContextManager[Drop]]
 """Opens a connection to the drop for one operation (connect on enter, close on exit)."""
@@ -86,9 +84,6 @@ class LocalDrop:
         if not source.exists():
             raise RemoteFileNotFound(f"{folder}/{name}: no such file", code="no_such_file")
         os.rename(source, target)
-
-    def remove(self, folder: str, name: str) -> None:
-        self._path(folder, name).unlink()
 
     def _path(self, folder: str, name: str) -> Path:
         if not name or name in (".", "..") or "/" in name or "\\" in name or "\x00" in name:
