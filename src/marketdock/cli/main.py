@@ -431,12 +431,98 @@ def sandbox(
 
 @app.command()
 def demo(directory: Annotated[Path, typer.Option(help="Where the demo keeps its data.")] =
-         Path("demo-data")) -> None:
-    """Run the hub on the example config with the embedded SQLite database."""
-    path = directory / "marketdock.toml"
-    if not path.exists():
-        init(directory, force=False)
-    run(config=path, workers=None, server=True)
+         Path("demo-data"),
+         orders: Annotated[int, typer.Option(help="Orders to place, half on each "
+                                                  "marketplace.")] = 40,
+         warehouse: Annotated[str, typer.Option(
+             help="How the warehouse is reached: rest, x12 or csv.")] = "rest",
+         faults: Annotated[list[str] | None, typer.Option(
+             help="SIMULATOR:SWITCH[:rate=..,count=..,path=..], e.g. otto:5xx:rate=0.1; "
+                  "simulators: otto, amazon, 3pl, sftp.")] = None,
+         until_settled: Annotated[bool, typer.Option(
+             help="Stop once every order has settled instead of serving on.")] = False,
+         as_json: Annotated[bool, typer.Option(
+             "--json", help="Print only one JSON object with the outcome.")] = False,
+         seed: Annotated[int, typer.Option(help="Seed of the orders and the world.")] = 7,
+         max_hours: Annotated[float, typer.Option(
+             help="Simulated hours after which the run stops even if unsettled.")] = 72.0,
+         port: Annotated[int, typer.Option(help="Port of the HTTP API afterwards.")] = 8800,
+         ) -> None:
+    """Simulated OTTO, Amazon and a 3PL with the hub on a fresh SQLite database: orders
+    flow to the warehouse and back; then the API serves until Ctrl-C."""
+    from marketdock.demo.run import Demo, DemoOptions
+
+    if warehouse not in ("rest", "x12", "csv"):
+        errors.print(f"[red]error:[/red] --warehouse {warehouse!r}: write rest, x12 or csv")
+        raise typer.Exit(2)
+    configure_logging(level="critical" if as_json else "error")
+    try:
+        run = Demo(DemoOptions(directory=directory, orders=orders,
+                               warehouse=warehouse,  # type: ignore[arg-type]
+                               faults=list(faults or []), seed=seed, max_hours=max_hours))
+    except MarketdockError as exc:
+        errors.print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(2) from exc
+    try:
+        if as_json:
+            outcome = run.run(until_settled=True)
+            print(json.dumps(run.report(outcome)), flush=True)
+            return
+        outcome = _demo_with_progress(run)
+        _print_outcome(run.report(outcome))
+        if not until_settled:
+            _serve_demo_api(run, port)
+    finally:
+        run.close()
+
+
+def _demo_with_progress(run: Any) -> Any:
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                  console=console, transient=False) as progress:
+        task = progress.add_task("starting", total=None)
+
+        def show(outcome: Any) -> None:
+            placed = sum(outcome.orders_placed.values())
+            at = sum(outcome.orders_at_warehouse.values())
+            shipped = sum(outcome.packages_shipped.values())
+            confirmed = sum(outcome.packages_confirmed.values())
+            progress.update(task, description=(
+                f"{run.world.clock.now():%a %H:%M} simulated  orders placed {placed}, at "
+                f"the warehouse {at}; packages shipped {shipped}, confirmed {confirmed}; "
+                f"open exceptions {sum(outcome.open_exceptions.values())}"))
+
+        return run.run(until_settled=True, progress=show)
+
+
+def _print_outcome(report: dict[str, Any]) -> None:
+    table = Table(title="marketdock demo", show_header=True)
+    table.add_column("")
+    table.add_column("OTTO", justify="right")
+    table.add_column("Amazon", justify="right")
+    for key in ("orders_placed", "orders_releasable", "orders_at_warehouse",
+                "packages_shipped", "packages_confirmed"):
+        table.add_row(key.replace("_", " "), str(report[key]["otto"]),
+                      str(report[key]["amazon"]))
+    console.print(table)
+    console.print(f"warehouse ({report['warehouse']}) duplicates: "
+                  f"{report['warehouse_duplicates']}, marketplace duplicates: "
+                  f"{report['marketplace_duplicates']}, listings in drift: "
+                  f"{report['listings_in_drift']}, open exceptions: "
+                  f"{report['open_exceptions'] or 'none'}; {report['simulated_hours']} "
+                  f"simulated hours in {report['wall_seconds']} s")
+
+
+def _serve_demo_api(run: Any, port: int) -> None:
+    import uvicorn
+
+    from marketdock.api.app import create_app
+
+    server = uvicorn.Server(uvicorn.Config(create_app(run.db, run.world.clock),
+                                           host="127.0.0.1", port=port, log_level="warning"))
+    console.print(f"the hub's API: http://127.0.0.1:{port}/status (also /exceptions, /jobs, "
+                  "/metrics); Ctrl-C stops")
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run()
 
 
 def main(argv: list[str] | None = None) -> Any:

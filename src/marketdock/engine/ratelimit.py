@@ -26,6 +26,10 @@ from marketdock.engine.jobs import Priority
 from marketdock.engine.schema import rate_buckets
 from marketdock.errors import ConfigError, RateLimited
 
+MIN_WAIT = 0.001
+"""Shortest wait for quota: a float remainder of a token must not turn into a wait a
+clock cannot show (microsecond clocks would never move)."""
+
 RESERVE = {Priority.TRACKING: 0.0, Priority.STOCK: 0.2, Priority.OTHER: 0.4}
 
 
@@ -97,6 +101,7 @@ class RateLimiter:
             if waited + wait > max_wait:
                 raise RateLimited(f"{account}/{operation}: no quota for {wait:.1f}s",
                                   retry_after=wait)
+            wait = max(wait, MIN_WAIT)
             self.sleep(wait)
             waited += wait
 

@@ -1,0 +1,121 @@
+"""What the demo shows: counts read from the simulators and the hub, never from the flows'
+own bookkeeping alone, so a lost or doubled order or package shows up as a difference.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from marketdock.demo.seeding import AMAZON_ACCOUNT, OTTO_ACCOUNT, TENANT
+from marketdock.demo.world import World
+from marketdock.engine.db import Database
+from marketdock.engine.schema import orders as orders_table
+from marketdock.engine.schema import published_stock
+from marketdock.flows.store import orders as order_store
+from marketdock.monitor import exceptions
+
+MARKETS = ("otto", "amazon")
+ACCOUNTS = {OTTO_ACCOUNT: "otto", AMAZON_ACCOUNT: "amazon"}
+RELEASABLE_ONCE = {"PROCESSABLE", "SENT", "RETURNED"}
+
+
+def _per_market() -> dict[str, int]:
+    return dict.fromkeys(MARKETS, 0)
+
+
+@dataclass
+class Outcome:
+    orders_placed: dict[str, int]
+    orders_releasable: dict[str, int]
+    orders_at_warehouse: dict[str, int]
+    warehouse_duplicates: int
+    warehouse_open: int
+    marketplace_waiting: int
+    """Orders the marketplace has not yet made releasable (nor cancelled)."""
+    packages_shipped: dict[str, int]
+    packages_confirmed: dict[str, int]
+    marketplace_duplicates: int
+    open_exceptions: dict[str, int]
+    listings_in_drift: int
+
+    @property
+    def settled(self) -> bool:
+        """Every releasable order is at the warehouse and finished there, and every
+        package that left the warehouse is confirmed on its marketplace."""
+        return (self.marketplace_waiting == 0
+                and self.orders_at_warehouse == self.orders_releasable
+                and self.warehouse_open == 0
+                and self.packages_confirmed == self.packages_shipped)
+
+    def as_dict(self) -> dict[str, object]:
+        return {key: value for key, value in vars(self).items()
+                if key not in ("warehouse_open", "marketplace_waiting")}
+
+
+def measure(world: World, db: Database, placed: dict[str, int]) -> Outcome:
+    now = world.clock.now()
+    world.amazon_state.settle(now)
+    releasable = _per_market()
+    waiting = 0
+    with world.otto_state.lock:
+        for otto_order in world.otto_state.orders.values():
+            if any(item.processable_date is not None or item.status in RELEASABLE_ONCE
+                   for item in otto_order.items):
+                releasable["otto"] += 1
+            waiting += all(item.status == "ANNOUNCED" for item in otto_order.items)
+        otto_tracking = [shipment.tracking_number for shipment in
+                         world.otto_state.shipments.values()]
+        otto_quantities = {sku: q.quantity for (_, sku), q in
+                           world.otto_state.quantities.items()}
+    amazon_orders = list(world.amazon_state.orders.values())
+    waiting += sum(o.status in ("Pending", "PendingAvailability") for o in amazon_orders)
+    releasable["amazon"] = sum(o.status in ("Unshipped", "PartiallyShipped", "Shipped")
+                               for o in amazon_orders)
+    amazon_tracking = [(o.order_id, p.tracking_number) for o in amazon_orders
+                       for p in o.packages]
+    confirmed = {"otto": len(otto_tracking), "amazon": len(amazon_tracking)}
+    duplicates = (len(otto_tracking) - len(set(otto_tracking))
+                  + len(amazon_tracking) - len(set(amazon_tracking)))
+
+    with db.read() as conn:
+        market_of = {row.id: ACCOUNTS.get(row.account_id, row.account_id) for row in
+                     conn.execute(sa.select(orders_table.c.id, orders_table.c.account_id))}
+        order_key = {row.id: (row.account_id, row.marketplace_order_id) for row in
+                     conn.execute(sa.select(orders_table.c.id, orders_table.c.account_id,
+                                            orders_table.c.marketplace_order_id))}
+        open_exceptions = exceptions.open_counts(conn, TENANT)
+        published = list(conn.execute(sa.select(
+            published_stock.c.account_id, published_stock.c.channel_sku,
+            published_stock.c.quantity).where(published_stock.c.tenant_id == TENANT)))
+
+    shipped = _per_market()
+    keys: Counter[tuple[str, str]] = Counter()
+    unique: dict[str, set[tuple[str, str]]] = {market: set() for market in MARKETS}
+    open_at_warehouse = 0
+    for placed_order in world.floor.orders():
+        order_id = order_store.order_id_from_reference(placed_order.reference)
+        market = market_of.get(order_id) if order_id is not None else None
+        if market is None or order_id is None:
+            continue
+        keys[order_key[order_id]] += 1
+        unique.setdefault(market, set()).add(order_key[order_id])
+        open_at_warehouse += not placed_order.status.final
+        shipped[market] += sum(p.shipped_at is not None for p in placed_order.parcels)
+
+    amazon_quantities = {listing.sku: listing.quantity
+                         for listing in world.amazon_state.listings.values()}
+    drift = 0
+    for account_id, sku, quantity in published:
+        shown = (otto_quantities if ACCOUNTS.get(account_id) == "otto"
+                 else amazon_quantities).get(sku)
+        drift += shown != quantity
+    return Outcome(
+        orders_placed=dict(placed), orders_releasable=releasable,
+        orders_at_warehouse={market: len(found) for market, found in unique.items()},
+        warehouse_duplicates=sum(n - 1 for n in keys.values()),
+        warehouse_open=open_at_warehouse, marketplace_waiting=waiting, packages_shipped=shipped,
+        packages_confirmed=confirmed, marketplace_duplicates=duplicates,
+        open_exceptions=open_exceptions, listings_in_drift=drift)
