@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -110,6 +111,16 @@ def connector(sim: Sim, secret: str = otto.DEFAULT_CLIENT_SECRET,
     assert API_OPERATION != TOKEN_OPERATION
     tokens = TokenCache(token_http, config, sim.hub_clock)
     return OttoConnector(OttoApi(api_http, tokens), config, "acme"), recorder
+
+
+def mock_connector(handler: Callable[[httpx.Request], httpx.Response]) -> OttoConnector:
+    """A connector talking to ``handler`` instead of the simulator."""
+    client = httpx.Client(transport=httpx.MockTransport(handler), base_url="http://otto")
+    config = settings()
+    tokens = TokenCache(HttpCaller(client, "otto", "acme", "t", error_code=error_code), config,
+                        FrozenClock(START))
+    return OttoConnector(OttoApi(HttpCaller(client, "otto", "acme", "a", error_code=error_code),
+                                 tokens), config, "acme")
 
 
 def package(order: Order, line_ids: list[str], ref: str, *, tracking: str | None = "T1",

@@ -54,7 +54,7 @@ def test_every_page_is_followed_and_the_window_applies(sim: Sim) -> None:
 def test_a_repeated_page_yields_each_order_once(sim: Sim) -> None:
     sim.seed(orders=[{"lines": [{"sku": "A", "unitPrice": "5.00"}], "status": "PROCESSABLE"}
                      for _ in range(4)])
-    sim.faults.set("duplicate_page", count=1)
+    sim.faults.set("duplicate_page", count=3)
     otto, _ = connector(sim, page_size=2)
     assert len(otto.fetch_orders(START).orders) == 4
 

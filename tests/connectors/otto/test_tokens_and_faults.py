@@ -7,15 +7,11 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from marketdock.connectors.http import BadResponse, HttpCaller
-from marketdock.connectors.otto.api import OttoApi, error_code
-from marketdock.connectors.otto.auth import TokenCache
-from marketdock.connectors.otto.connector import OttoConnector
+from marketdock.connectors.http import BadResponse
 from marketdock.connectors.ports import CarrierChoice
-from marketdock.engine.clock import FrozenClock
 from marketdock.errors import AuthError, RateLimited, RemoteError
 from marketdock.sandbox.otto import OttoConfig
-from tests.connectors.otto.harness import START, Sim, connector, package, settings
+from tests.connectors.otto.harness import START, Sim, connector, mock_connector, package
 
 
 def token_posts(paths: list[str]) -> int:
@@ -53,12 +49,7 @@ def test_a_second_401_is_not_retried_again() -> None:
                                              "expires_in": 1800, "token_type": "bearer"})
         return httpx.Response(401, json={"errors": [{"title": "UNAUTHORIZED"}]})
 
-    client = httpx.Client(transport=httpx.MockTransport(handler), base_url="http://otto")
-    config = settings()
-    tokens = TokenCache(HttpCaller(client, "otto", "acme", "t", error_code=error_code), config,
-                        FrozenClock(START))
-    otto = OttoConnector(OttoApi(HttpCaller(client, "otto", "acme", "a", error_code=error_code),
-                                 tokens), config, "acme")
+    otto = mock_connector(handler)
     with pytest.raises(AuthError, match="401"):
         otto.fetch_orders(START)
     assert paths == ["/v1/token", "/v4/orders", "/v1/token", "/v4/orders"]
@@ -132,11 +123,18 @@ def test_a_next_link_to_another_host_is_not_followed() -> None:
         return httpx.Response(200, json={"resources": [], "links": [
             {"rel": "next", "href": "https://elsewhere.example/v4/orders?nextcursor=x"}]})
 
-    client = httpx.Client(transport=httpx.MockTransport(handler), base_url="http://otto")
-    config = settings()
-    tokens = TokenCache(HttpCaller(client, "otto", "acme", "t", error_code=error_code), config,
-                        FrozenClock(START))
-    otto = OttoConnector(OttoApi(HttpCaller(client, "otto", "acme", "a", error_code=error_code),
-                                 tokens), config, "acme")
+    otto = mock_connector(handler)
     with pytest.raises(BadResponse, match="elsewhere.example"):
+        otto.fetch_orders(START)
+
+
+def test_a_next_link_that_keeps_coming_back_stops_paging() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/v1/token":
+            return httpx.Response(200, json={"access_token": "t", "expires_in": 1800})
+        return httpx.Response(200, json={"resources": [], "links": [
+            {"rel": "next", "href": "/v4/orders?nextcursor=same"}]})
+
+    otto = mock_connector(handler)
+    with pytest.raises(BadResponse, match="came back 4 times"):
         otto.fetch_orders(START)

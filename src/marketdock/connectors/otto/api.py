@@ -8,6 +8,7 @@ Answers are returned as wire models; deciding what they mean is the mapping's jo
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -22,6 +23,9 @@ from marketdock.errors import AuthError, RemoteError
 
 API_OPERATION = "api"
 MAX_PAGES = 10_000
+MAX_REPEATS = 3
+"""How often one next link may come back before paging is given up as a loop (a page
+served twice is a hiccup; the orders on it are deduplicated)."""
 
 M = TypeVar("M", bound=pydantic.BaseModel)
 P = TypeVar("P", bound=wire.Paged)
@@ -98,18 +102,18 @@ class OttoApi:
         """Every page of a list, following ``rel=next`` verbatim (the cursor carries the
         filters) to the end."""
         response = self.call("GET", url, params=params)
-        seen: set[str] = set()
+        seen: Counter[str] = Counter()
         for _ in range(MAX_PAGES):
             page = self.read(response, model)
             yield page
             href = wire.next_href(page.links)
             if href is None:
                 return
-            if href in seen:
-                raise BadResponse(f"OTTO {url}: the next link {href[:80]} repeats; "
-                                  "paging stopped")
+            seen[href] += 1
+            if seen[href] > MAX_REPEATS:
+                raise BadResponse(f"OTTO {url}: the next link {href[:80]} came back "
+                                  f"{seen[href]} times; paging stopped")
             self._same_host(url, href)
-            seen.add(href)
             response = self.call("GET", href)
         raise BadResponse(f"OTTO {url}: more than {MAX_PAGES} pages")
 
