@@ -164,42 +164,39 @@ class OttoConnector(MarketplacePort):
     def confirm_multiparcel(self, order: Order, packages: Sequence[Package],
                             carrier: CarrierChoice) -> str:
         """Confirm parcels that together carry the same position items (one article in
-        several boxes) as one multi-parcel shipment; answer OTTO's multi-parcel id.
+        several boxes) as one multi-parcel shipment; answer the shipment id of the first
+        parcel (each parcel is a shipment of its own at OTTO).
 
-        Every parcel needs a tracking number. After a 409 the parcels are looked up by
-        their tracking keys: when OTTO holds them all, the answer is the id of the first.
+        Every parcel needs a tracking number, so after a 409 or a lost answer the parcels
+        are found by their tracking keys: when OTTO holds them all, that is the answer.
         """
         if not packages:
             raise ValidationError("a multi-parcel shipment needs at least one package")
-        bodies = [ship_map.shipment_request(order, package, carrier, self.ship_from(package),
-                                            self.settings.return_carrier)
-                  for package in packages]
         lacking = [p.package_ref for p in packages if p.tracking_number is None]
         if lacking:
             raise ValidationError(f"OTTO multi-parcel shipment of order "
                                   f"{order.marketplace_order_id}: package(s) "
                                   f"{', '.join(lacking)} lack a tracking number")
+        bodies = [ship_map.shipment_request(order, package, carrier, self.ship_from(package),
+                                            self.settings.return_carrier)
+                  for package in packages]
         try:
-            answer = self.api.create_multiparcel(bodies)
+            self.api.create_multiparcel(bodies)
         except RemoteError as exc:
             if exc.status != 409:
                 raise
-            found = [self.api.shipment_by_key(b.tracking_key.carrier,
-                                              b.tracking_key.tracking_number or "")
-                     for b in bodies]
-            if all(s is not None and ship_map.covers(
-                    s, [i.position_item_id for i in b.position_items])
-                   for s, b in zip(found, bodies, strict=True)):
-                first = found[0]
-                assert first is not None
-                return first.shipment_id
+            log.info("otto multi-parcel conflict; reconciling", account=self.settings.account,
+                     order=order.marketplace_order_id, code=exc.code)
+        found = [self.api.shipment_by_key(body.tracking_key.carrier,
+                                          body.tracking_key.tracking_number or "")
+                 for body in bodies]
+        held = [s for s, body in zip(found, bodies, strict=True) if s is not None
+                and ship_map.covers(s, [i.position_item_id for i in body.position_items])]
+        if len(held) != len(bodies):
             raise Conflict(f"OTTO order {order.marketplace_order_id}: the multi-parcel "
-                           "shipment's items or tracking keys are already in other "
-                           "shipments") from exc
-        if not answer.multi_parcel_shipment_id:
-            raise RemoteError("OTTO created a multi-parcel shipment but answered no id",
-                              status=201)
-        return answer.multi_parcel_shipment_id
+                           "shipment's items or tracking keys are already in other shipments",
+                           order=order.marketplace_order_id)
+        return held[0].shipment_id
 
     def _shipments(self, order: Order) -> list[wire.Shipment]:
         """Every shipment holding items of ``order``, read back from OTTO."""
