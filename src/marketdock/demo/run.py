@@ -23,6 +23,7 @@ from marketdock.engine.ratelimit import RateLimiter
 from marketdock.errors import ConfigError
 from marketdock.hub import Hub
 from marketdock.sandbox import amazon, otto
+from marketdock.sandbox.filewarehouse.warehouse import SANDBOX_PARTNER
 from marketdock.sandbox.scenarios import ScenarioOrder, generate_catalogue, generate_orders
 from marketdock.sandbox.serve import parse_fault_option
 from marketdock.sandbox.warehouse import shipbob
@@ -165,6 +166,12 @@ class Demo:
                           f'username = "{drop.username}"\n'
                           'password = { env = "SFTP_PASSWORD" }\n'
                           f'known_host_key = "{drop.known_hosts_line}"')
+            if kind == "x12":
+                partner = SANDBOX_PARTNER
+                connection += (f'\nsender_qualifier = "{partner.receiver_qualifier}"'
+                               f'\nsender_id = "{partner.receiver_id}"'
+                               f'\nreceiver_qualifier = "{partner.sender_qualifier}"'
+                               f'\nreceiver_id = "{partner.sender_id}"\nusage = "T"')
         text = _CONFIG.format(otto_url=OTTO_URL, amazon_url=AMAZON_URL, warehouse_kind=kind,
                               seller_id=amazon.DEFAULT_SELLER,
                               connection=connection, schedules=_schedules(()))

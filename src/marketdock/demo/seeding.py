@@ -10,6 +10,7 @@ Amazon orders Pending first.
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -41,7 +42,15 @@ AMAZON_MARKETPLACES = {"DE": "A1PA6795UKMFR9", "UK": "A1F83G8C2ARO7P"}
 # warehouse carrier → (OTTO carrier, Amazon carrier code)
 CARRIER_CODES = {"DHL": ("DHL", "DHL"), "DPD": ("DPD", "DPD"), "HERMES": ("HERMES", "Hermes"),
                  "UPS": ("UPS", "UPS"), "ROYAL_MAIL": (None, "Royal Mail")}
+UMLAUTS = str.maketrans({"Ä": "AE", "Ö": "OE", "Ü": "UE", "ß": "SS"})
 ALPHA3 = {"DE": "DEU", "AT": "AUT", "GB": "GBR", "CH": "CHE", "FR": "FRA", "NL": "NLD"}
+
+
+def warehouse_sku(channel_sku: str) -> str:
+    """The warehouse's name for a product: plain ASCII, as EDI and most WMSs require,
+    while the marketplaces' SKUs may carry umlauts."""
+    folded = channel_sku.upper().translate(UMLAUTS)
+    return unicodedata.normalize("NFKD", folded).encode("ascii", "ignore").decode()
 
 
 def stock_units(sku: str) -> int:
@@ -55,7 +64,8 @@ def seed_world(catalogue: Catalogue, otto_state: otto.OttoState,
         add_product(otto_state, SeedProduct(sku=product.sku, ean=product.ean,
                                             title=product.title))
         if not product.is_bundle:
-            floor.set_stock(product.sku, stock_units(product.sku), name=product.title)
+            sku = warehouse_sku(product.sku)
+            floor.set_stock(sku, stock_units(sku), name=product.title)
     amazon_seed(amazon_state, Seed(listings=[
         SeedListing(sku=p.sku, marketplaces=list(AMAZON_MARKETPLACES), title=p.title)
         for p in catalogue.products]), now)
@@ -68,8 +78,8 @@ def seed_hub(conn: Connection, catalogue: Catalogue, now: datetime,
             listings.upsert(conn, Listing(
                 tenant_id=TENANT, channel_account_id=account, channel_sku=product.sku,
                 ean=product.ean, kind=ListingKind.KIT if product.is_bundle else ListingKind.SINGLE,
-                warehouse_sku=None if product.is_bundle else product.sku,
-                components=tuple(KitComponent(warehouse_sku=sku, quantity=qty)
+                warehouse_sku=None if product.is_bundle else warehouse_sku(product.sku),
+                components=tuple(KitComponent(warehouse_sku=warehouse_sku(sku), quantity=qty)
                                  for sku, qty in product.components)), now)
     for code, (otto_code, amazon_code) in CARRIER_CODES.items():
         carrier = CARRIERS[code]

@@ -130,9 +130,32 @@ def address_holds(address: Address | None, warehouse: WarehouseConfig | None) ->
                  + "; correct it on the marketplace or in the hub and the order is released")]
 
 
+LINE_ID_MAX = 20
+"""Longest marketplace line id a warehouse line reference carries as it is. Longer ids
+(OTTO's position item UUIDs) go by their rank among the order's sorted line ids, ``#3``:
+EDI and many WMS fields take 30 characters at most, and a kit reference adds the SKU."""
+
+
+def _line_keys(order: Order) -> dict[str, str]:
+    """Marketplace line id → the key a warehouse reference uses for it. Ranks follow the
+    sorted line ids, so they do not depend on the order the marketplace lists lines in."""
+    ranked = sorted(line.line_id for line in order.lines)
+    return {line_id: line_id if len(line_id) <= LINE_ID_MAX else f"#{rank}"
+            for rank, line_id in enumerate(ranked, start=1)}
+
+
+def line_for_reference(order: Order, reference: str) -> OrderLine | None:
+    """The order line a warehouse line reference (``<key>`` or ``<key>/<SKU>``) names."""
+    key = reference.partition("/")[0]
+    line_id = {k: line_id for line_id, k in _line_keys(order).items()}.get(key)
+    return None if line_id is None else order.line(line_id)
+
+
 def warehouse_lines(order: Order, listings: Mapping[str, Listing]) -> list[WarehouseLine]:
     """The warehouse's lines for the open units: a kit becomes one line per component,
-    referenced ``<marketplace line id>/<warehouse SKU>``."""
+    referenced ``<line key>/<warehouse SKU>`` (the key: the marketplace line id, or its
+    rank for a long one, see :data:`LINE_ID_MAX`)."""
+    keys = _line_keys(order)
     result = []
     for line in order.lines:
         units = open_units(line)
@@ -143,7 +166,8 @@ def warehouse_lines(order: Order, listings: Mapping[str, Listing]) -> list[Wareh
         single = len(listing.bill_of_materials) == 1 and \
             listing.bill_of_materials[0].quantity == 1
         for sku, quantity in parts.items():
-            reference = line.line_id if single else f"{line.line_id}/{sku}"
+            key = keys[line.line_id]
+            reference = key if single else f"{key}/{sku}"
             result.append(WarehouseLine(line_ref=reference, sku=sku, quantity=quantity))
     return result
 
@@ -156,14 +180,15 @@ def marketplace_units(order: Order, listings: Mapping[str, Listing],
     """
     per_line: dict[str, dict[str, int]] = {}
     for reference, units in warehouse_units.items():
-        line_id, _, sku = reference.partition("/")
-        per_line.setdefault(line_id, {})[sku] = per_line.get(line_id, {}).get(sku, 0) + units
+        found = line_for_reference(order, reference)
+        if found is None:
+            continue
+        sku = reference.partition("/")[2]
+        parts = per_line.setdefault(found.line_id, {})
+        parts[sku] = parts.get(sku, 0) + units
     result = {}
     for line_id, parts in per_line.items():
-        try:
-            line = order.line(line_id)
-        except KeyError:
-            continue
+        line = order.line(line_id)
         listing = listings.get(line.sku)
         if listing is None or "" in parts:
             result[line_id] = sum(parts.values())

@@ -199,8 +199,10 @@ class ShipmentFlow:
         effects.complete(conn, effect.id, None, now)
         listings = listing_store.find(conn, order.tenant_id, order.channel_account_id,
                                       (line.sku for line in order.lines))
-        line_id = short.line_ref.partition("/")[0]
-        line = order.line(line_id)
+        found = routing.line_for_reference(order, short.line_ref)
+        if found is None:
+            return
+        line, line_id = found, found.line_id
         listing = listings.get(line.sku)
         per_unit = next((c.quantity for c in listing.bill_of_materials
                          if c.warehouse_sku == short.sku), 1) if listing else 1
