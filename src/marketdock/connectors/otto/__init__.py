@@ -30,10 +30,12 @@ def build(ctx: BuildContext, channel: ChannelConfig,
           warehouses: Mapping[str, Address] | None = None) -> OttoConnector:
     """The connector of one OTTO channel account.
 
-    ``warehouses`` (warehouse id → its ship-from address, as in the tenant's warehouse
-    config) gives each package the address it left from; without it, the channel's
-    ``ship_from_*`` options serve every package.
+    ``warehouses`` (warehouse id → its ship-from address) gives each package the address
+    it left from; by default the tenant's warehouse config gives them; the channel's
+    ``ship_from_*`` options serve a package whose warehouse has none.
     """
+    if warehouses is None and ctx.tenant is not None:
+        warehouses = {w.id: w.ship_from for w in ctx.tenant.warehouses}
     settings = OttoSettings.from_channel(channel.id, channel.base_url,
                                          ctx.credentials(channel.credentials),
                                          dict(channel.options))
