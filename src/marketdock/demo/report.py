@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from marketdock.demo.seeding import AMAZON_ACCOUNT, OTTO_ACCOUNT, TENANT
 from marketdock.demo.world import World
+from marketdock.domain import OrderStatus
 from marketdock.engine.db import Database
 from marketdock.engine.schema import orders as orders_table
 from marketdock.engine.schema import published_stock
@@ -31,6 +32,8 @@ class Outcome:
     orders_placed: dict[str, int]
     orders_releasable: dict[str, int]
     orders_at_warehouse: dict[str, int]
+    orders_held: dict[str, int]
+    """Held by the hub with an open exception that says what to fix."""
     warehouse_duplicates: int
     warehouse_open: int
     marketplace_waiting: int
@@ -45,8 +48,10 @@ class Outcome:
     def settled(self) -> bool:
         """Every releasable order is at the warehouse and finished there, and every
         package that left the warehouse is confirmed on its marketplace."""
+        handled = {market: self.orders_at_warehouse[market] + self.orders_held[market]
+                   for market in MARKETS}
         return (self.marketplace_waiting == 0
-                and self.orders_at_warehouse == self.orders_releasable
+                and handled == self.orders_releasable
                 and self.warehouse_open == 0
                 and self.packages_confirmed == self.packages_shipped)
 
@@ -83,6 +88,12 @@ def measure(world: World, db: Database, placed: dict[str, int]) -> Outcome:
     with db.read() as conn:
         market_of = {row.id: ACCOUNTS.get(row.account_id, row.account_id) for row in
                      conn.execute(sa.select(orders_table.c.id, orders_table.c.account_id))}
+        held = _per_market()
+        for account_id, count in conn.execute(
+                sa.select(orders_table.c.account_id, sa.func.count())
+                .where(orders_table.c.status == OrderStatus.HELD.value)
+                .group_by(orders_table.c.account_id)):
+            held[ACCOUNTS.get(account_id, account_id)] += count
         order_key = {row.id: (row.account_id, row.marketplace_order_id) for row in
                      conn.execute(sa.select(orders_table.c.id, orders_table.c.account_id,
                                             orders_table.c.marketplace_order_id))}
@@ -115,6 +126,7 @@ def measure(world: World, db: Database, placed: dict[str, int]) -> Outcome:
     return Outcome(
         orders_placed=dict(placed), orders_releasable=releasable,
         orders_at_warehouse={market: len(found) for market, found in unique.items()},
+        orders_held=held,
         warehouse_duplicates=sum(n - 1 for n in keys.values()),
         warehouse_open=open_at_warehouse, marketplace_waiting=waiting, packages_shipped=shipped,
         packages_confirmed=confirmed, marketplace_duplicates=duplicates,
