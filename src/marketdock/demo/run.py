@@ -29,6 +29,8 @@ from marketdock.sandbox.serve import parse_fault_option
 from marketdock.sandbox.warehouse import shipbob
 
 STEP_SECONDS = 120.0
+SETTLE_SECONDS = 600.0
+"""After the last order settled: time for stock pushes in flight to be applied."""
 
 _CONFIG = """
 [worker]
@@ -104,6 +106,8 @@ class DemoOptions:
     seed: int = 7
     max_hours: float = 72.0
     """Simulated hours after which an unsettled run stops."""
+    short_pick_rate: float = 0.02
+    split_probability: float = 0.1
 
 
 class Demo:
@@ -111,7 +115,9 @@ class Demo:
         if options.orders < 0:
             raise ConfigError("--orders must be 0 or more")
         self.options = options
-        self.world = World(seed=options.seed, warehouse=options.warehouse)
+        self.world = World(seed=options.seed, warehouse=options.warehouse,
+                           short_pick_rate=options.short_pick_rate,
+                           split_probability=options.split_probability)
         for text in options.faults:
             simulator, switch, spec = parse_fault_option(text)
             self.world.faults[simulator].set(switch, spec)
@@ -131,7 +137,8 @@ class Demo:
         seeding.seed_world(self.catalogue, self.world.otto_state, self.world.amazon_state,
                            self.world.floor, now)
         with self.db.begin() as conn:
-            seeding.seed_hub(conn, self.catalogue, now, return_label_count=options.orders * 3)
+            seeding.seed_hub(conn, self.catalogue, now,
+                             return_label_count=max(50, options.orders * 3))
         per_hour = max(60.0, options.orders * 2.0)
         self.pending: list[ScenarioOrder] = sorted(
             [*generate_orders(options.seed, options.orders // 2, "otto",
@@ -179,15 +186,18 @@ class Demo:
 
     # ------------------------------------------------------------------ running
 
+    def place(self, order: ScenarioOrder) -> None:
+        """Place ``order`` on its marketplace now."""
+        if order.channel == "otto":
+            seeding.place_otto(self.world.otto_state, order, order.ordered_at)
+        else:
+            seeding.place_amazon(self.world.amazon_state, order, order.ordered_at)
+        self.placed[order.channel] += 1
+
     def _place_due(self) -> None:
         now = self.world.clock.now()
         while self.pending and self.pending[0].ordered_at <= now:
-            order = self.pending.pop(0)
-            if order.channel == "otto":
-                seeding.place_otto(self.world.otto_state, order, order.ordered_at)
-            else:
-                seeding.place_amazon(self.world.amazon_state, order, order.ordered_at)
-            self.placed[order.channel] += 1
+            self.place(self.pending.pop(0))
 
     def step(self, seconds: float = STEP_SECONDS) -> None:
         """Move the world on by ``seconds`` and let the hub do what came due."""
@@ -211,8 +221,19 @@ class Demo:
             if progress is not None:
                 progress(outcome)
             done = not self.pending and outcome.settled
-            if (until_settled and done) or self.world.clock.now().timestamp() >= deadline:
+            if until_settled and done:
+                return self._after_settling(progress)
+            if self.world.clock.now().timestamp() >= deadline:
                 return outcome
+
+    def _after_settling(self, progress: Callable[[Outcome], None] | None) -> Outcome:
+        """Let the last stock changes land (a feed takes minutes), then measure."""
+        for _ in range(int(SETTLE_SECONDS // STEP_SECONDS)):
+            self.step()
+        outcome = self.outcome()
+        if progress is not None:
+            progress(outcome)
+        return outcome
 
     def report(self, outcome: Outcome) -> dict[str, object]:
         return {**outcome.as_dict(), "simulated_hours": round(

@@ -23,7 +23,12 @@ import structlog
 from sqlalchemy.engine import Connection
 
 from marketdock.config import Config
-from marketdock.connectors.ports import CancelOutcome, Quarantined, WarehouseOrder
+from marketdock.connectors.ports import (
+    CancelOutcome,
+    Capability,
+    Quarantined,
+    WarehouseOrder,
+)
 from marketdock.domain import Order, OrderStatus
 from marketdock.engine import audit, effects
 from marketdock.engine.tasks import TaskRegistry
@@ -45,6 +50,7 @@ REEVALUATE = "orders.reevaluate"
 ORDER_UNREADABLE = "order_unreadable"
 WAREHOUSE_REJECTED = "warehouse_rejected"
 CANCELLED_AFTER_SHIPPING = "cancelled_after_shipping"
+CANCEL_AT_WAREHOUSE_BY_HAND = "cancel_at_warehouse_by_hand"
 
 OVERLAP = timedelta(minutes=10)
 FIRST_SYNC = timedelta(days=7)
@@ -199,6 +205,16 @@ class OrderFlow:
         if stored is None or stored.warehouse_id is None:
             return  # never reached a warehouse
         warehouse = self.ports.warehouse(stored.order.tenant_id, stored.warehouse_id)
+        if not warehouse.supports(Capability.CANCEL_ORDER):
+            with ctx.transaction() as conn:
+                exceptions.open_exception(
+                    conn, tenant_id=stored.order.tenant_id, type=CANCEL_AT_WAREHOUSE_BY_HAND,
+                    object_type="order", object_id=str(stored.id), now=now,
+                    reason=f"order {stored.order.marketplace_order_id} was cancelled on the "
+                           f"marketplace; warehouse {stored.warehouse_id} takes no "
+                           f"cancellation from the hub: cancel {stored.warehouse_reference} "
+                           "with the warehouse by hand")
+            return
         outcome = warehouse.cancel_order(stored.warehouse_reference)
         with ctx.transaction() as conn:
             if outcome is CancelOutcome.ALREADY_SHIPPED:

@@ -17,6 +17,8 @@ Tasks:
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Protocol
 
@@ -28,6 +30,8 @@ from marketdock.config import Config
 from marketdock.connectors.ports import Capability, CarrierChoice, ShippedPackage, ShortPick
 from marketdock.domain import (
     LineStatus,
+    Listing,
+    Order,
     OrderStatus,
     Package,
     PackageLine,
@@ -157,7 +161,7 @@ class ShipmentFlow:
         order, now = stored.order, ctx.clock.now()
         listings = listing_store.find(conn, order.tenant_id, order.channel_account_id,
                                       (line.sku for line in order.lines))
-        units = routing.marketplace_units(order, listings, shipped.line_quantities)
+        units = self._whole_units(conn, stored.id, order, listings, warehouse_id, shipped, now)
         if not units:
             return  # only parts of a kit so far: confirmed when the kit is complete
         package = Package.create(
@@ -186,6 +190,36 @@ class ShipmentFlow:
                      job_id=ctx.job.id, details={"order_id": stored.id,
                                                  "tracking": package.tracking_number})
         ctx.defer(conn, CONFIRM, {"package_id": package_id}, deadline=order.ship_by)
+
+    @staticmethod
+    def _whole_units(conn: Connection, order_id: int, order: Order,
+                     listings: Mapping[str, Listing], warehouse_id: str,
+                     shipped: ShippedPackage, now: datetime) -> dict[str, int]:
+        """Marketplace line id → units this package ships. A kit whose components leave
+        in different parcels counts in the parcel that completes it: the components
+        shipped so far are kept per order until they make whole kits."""
+        kit_refs = {ref: n for ref, n in shipped.line_quantities.items() if "/" in ref}
+        units = routing.marketplace_units(order, listings, {
+            ref: n for ref, n in shipped.line_quantities.items() if ref not in kit_refs})
+        if not kit_refs:
+            return units
+        key = f"kit_parts:{order_id}"
+        kept = json.loads(sync_state.get(conn, order.tenant_id, key) or
+                          '{"parts": {}, "credited": {}, "packages": []}')
+        package_key = f"{warehouse_id}:{shipped.package_ref}"
+        if package_key in kept["packages"]:
+            return units  # this parcel's components were counted when it was first reported
+        for ref, n in kit_refs.items():
+            kept["parts"][ref] = kept["parts"].get(ref, 0) + n
+        kept["packages"].append(package_key)
+        whole = routing.marketplace_units(order, listings, kept["parts"])
+        for line_id, n in whole.items():
+            new = n - kept["credited"].get(line_id, 0)
+            if new > 0:
+                units[line_id] = units.get(line_id, 0) + new
+        kept["credited"] = whole
+        sync_state.put(conn, order.tenant_id, key, json.dumps(kept), now)
+        return units
 
     def _short_pick(self, conn: Connection, ctx: JobContext, short: ShortPick) -> None:
         stored = self._order_for(conn, ctx, short.order_reference, "a short-pick")

@@ -186,8 +186,6 @@ def test_a_kit_goes_out_as_components_and_is_confirmed_as_kits(
     assert confirmed_units(hub, "A-3") == {"i1": 2}
 
 
-@pytest.mark.xfail(strict=True, reason="ShipmentFlow counts whole kits per package, so kit "
-                   "components shipped in different parcels are never confirmed")
 def test_a_kit_split_over_parcels_is_confirmed_once_complete(
         db: Database, hubs: list[Hub]) -> None:
     hub = make_hub(db, split_probability=1.0, max_items_per_parcel=1)
