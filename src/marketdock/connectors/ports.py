@@ -64,6 +64,9 @@ class Quarantined:
     reason: str
     source: str
     excerpt: str = ""
+    kind: str = "unreadable"
+    """``unreadable``: could not be read; ``refused``: the remote refused a document we
+    sent; ``unacknowledged``: a document we sent was not acknowledged in time."""
 
 
 # ---------------------------------------------------------------- marketplace side

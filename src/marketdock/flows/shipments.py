@@ -27,7 +27,13 @@ import structlog
 from sqlalchemy.engine import Connection
 
 from marketdock.config import Config
-from marketdock.connectors.ports import Capability, CarrierChoice, ShippedPackage, ShortPick
+from marketdock.connectors.ports import (
+    Capability,
+    CarrierChoice,
+    ShippedPackage,
+    ShortPick,
+    WarehouseUpdates,
+)
 from marketdock.domain import (
     LineStatus,
     Listing,
@@ -62,6 +68,11 @@ UNKNOWN_ORDER = "unknown_warehouse_order"
 CARRIER_UNMAPPED = "carrier_unmapped"
 CANCEL_BY_HAND = "cancel_by_hand"
 PACKAGE_INCOMPLETE = "package_incomplete"
+WAREHOUSE_MESSAGE = {"unreadable": "warehouse_message_unreadable",
+                     "refused": "warehouse_document_refused",
+                     "unacknowledged": "warehouse_ack_missing"}
+"""Exception type per kind of quarantined warehouse record; a missing acknowledgement
+resolves itself when the late one arrives."""
 HELD_PACKAGES = (CARRIER_UNMAPPED, PACKAGE_INCOMPLETE)
 
 log = structlog.get_logger("marketdock.shipments")
@@ -132,14 +143,27 @@ class ShipmentFlow:
                 self._short_pick(conn, ctx, short)
             for bad in updates.quarantined:
                 exceptions.open_exception(
-                    conn, tenant_id=tenant_id, type="warehouse_message_unreadable",
+                    conn, tenant_id=tenant_id, type=WAREHOUSE_MESSAGE[bad.kind],
                     object_type="warehouse_message", object_id=f"{tick.warehouse}:{bad.reference}",
                     now=now, reason=f"warehouse {tick.warehouse}: {bad.reason}",
                     details={"source": bad.source, "excerpt": bad.excerpt})
+            self._resolve_late_acks(conn, tenant_id, tick.warehouse, updates, now)
             if updates.cursor is not None:
                 sync_state.put(conn, tenant_id, key, updates.cursor, now)
         log.info("warehouse updates", warehouse=tick.warehouse, packages=len(updates.packages),
                  short_picks=len(updates.short_picks))
+
+    @staticmethod
+    def _resolve_late_acks(conn: Connection, tenant_id: str, warehouse_id: str,
+                           updates: WarehouseUpdates, now: datetime) -> None:
+        """A document no longer overdue was acknowledged late: its exception is over."""
+        kind = WAREHOUSE_MESSAGE["unacknowledged"]
+        overdue = {f"{warehouse_id}:{bad.reference}" for bad in updates.quarantined
+                   if bad.kind == "unacknowledged"}
+        for late in exceptions.list_open(conn, tenant_id, kind):
+            if late.object_id.startswith(f"{warehouse_id}:") and late.object_id not in overdue:
+                exceptions.resolve(conn, tenant_id=tenant_id, object_type="warehouse_message",
+                                   object_id=late.object_id, now=now, type=kind)
 
     def _order_for(self, conn: Connection, ctx: JobContext, reference: str,
                    what: str) -> order_store.StoredOrder | None:

@@ -182,6 +182,10 @@ def test_missing_997_is_reported_after_the_timeout(x12: X12FileWarehouse,
     assert x12.unacknowledged(sent_at + ACK_TIMEOUT / 2) == []
     (late,) = x12.unacknowledged(sent_at + ACK_TIMEOUT)
     assert late.name == name and late.status == "sent" and late.group_control_number
+    x12_setup.clock.advance(ACK_TIMEOUT.total_seconds())
+    (overdue,) = x12.fetch_updates(None).quarantined  # the flow makes it an exception
+    assert overdue.kind == "unacknowledged" and overdue.reference == name
+    assert "no 997" in overdue.reason
 
 
 def test_997_rejecting_our_document_is_recorded(x12: X12FileWarehouse,

@@ -163,6 +163,10 @@ class FileExchange(WarehousePort):
         """Read a file the warehouse sent; :class:`ParseError` when it cannot be."""
         raise NotImplementedError
 
+    def _overdue(self) -> list[Quarantined]:
+        """Documents we sent whose acknowledgement is overdue (X12 only)."""
+        return []
+
     def _acknowledged(self, acks: Sequence[FunctionalAck997]) -> list[Refusal]:
         """Apply 997s received (X12 only); the files they reject."""
         return []
@@ -208,6 +212,7 @@ class FileExchange(WarehousePort):
             pending = self.ledger.pending()
             for remote in drop.list(self.folders.outbound):
                 self._take_update(drop, remote.name, pending.get(remote.name), batch)
+        batch.quarantined.extend(self._overdue())
         next_cursor = cursor if batch.last is None else str(batch.last)
         self.log.info("warehouse files taken", packages=len(batch.packages),
                  short_picks=len(batch.short_picks), quarantined=len(batch.quarantined))
@@ -294,7 +299,7 @@ class FileExchange(WarehousePort):
                              reason=refusal.reason)
             batch.quarantined.append(Quarantined(
                 reference=refusal.file, reason=reason,
-                source=f"{self.folders.outbound}/{name}"))
+                source=f"{self.folders.outbound}/{name}", kind="refused"))
 
     def _reply(self, drop: Drop, reply: Reply | None) -> None:
         if reply is None:

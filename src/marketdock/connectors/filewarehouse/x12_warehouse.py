@@ -39,7 +39,7 @@ from marketdock.connectors.filewarehouse.x12_mapping import (
     rejecting_997,
     stock_846,
 )
-from marketdock.connectors.ports import WarehouseOrder
+from marketdock.connectors.ports import Quarantined, WarehouseOrder
 from marketdock.connectors.sftp import SftpFolders
 from marketdock.connectors.x12 import (
     ControlNumbers,
@@ -94,6 +94,15 @@ class X12FileWarehouse(FileExchange):
         deadline = (now or self.clock.now()) - self.settings.ack_timeout
         return [SentDocument.of(f) for f in self.ledger.sent([lg.SENT], ACKNOWLEDGED_KINDS)
                 if f.created_at <= deadline]
+
+    def _overdue(self) -> list[Quarantined]:
+        timeout = int(self.settings.ack_timeout.total_seconds() // 60)
+        return [Quarantined(
+            reference=doc.name, kind="unacknowledged", source=f"{self.folders.inbound}/{doc.name}",
+            reason=f"no 997 for {doc.name} (group {doc.group_control_number}) sent "
+                   f"{doc.sent_at:%Y-%m-%d %H:%M} UTC: the warehouse did not acknowledge it "
+                   f"within {timeout} minutes; check that it arrived")
+            for doc in self.unacknowledged()]
 
     # ------------------------------------------------------------------ in
 
