@@ -34,12 +34,14 @@ class Capability(StrEnum):
     FETCH_RETURNS = "fetch_returns"
     DECIDE_RETURN = "decide_return"
     FETCH_RECEIPTS = "fetch_receipts"
+    CHECK_STOCK = "check_stock"
     # warehouses
     SEND_ORDER = "send_order"
     CANCEL_ORDER = "cancel_order"
     FETCH_UPDATES = "fetch_updates"
     FETCH_STOCK = "fetch_stock"
     SEND_INBOUND = "send_inbound"
+    FETCH_INBOUND_RECEIPTS = "fetch_inbound_receipts"
 
 
 class Connector:
@@ -163,6 +165,33 @@ class MarketplacePort(Connector):
         self.require(Capability.READ_STOCK)
         raise NotImplementedError
 
+    def check_stock(self, reference: str, skus: Sequence[str]) -> StockCheck:
+        """Where an asynchronous stock batch (a PENDING push's ``reference``) stands; once
+        it is DONE, one result per SKU of ``skus`` (the SKUs pushed in it)."""
+        self.require(Capability.CHECK_STOCK)
+        raise NotImplementedError
+
+    def push_stock_now(self, update: StockUpdate) -> StockResult:
+        """Send one urgent quantity by the marketplace's fastest route (e.g. a stock-out
+        after a short pick); without a faster route, a push of that SKU alone."""
+        return self.push_stock([update])[0]
+
+
+class StockCheckState(StrEnum):
+    WAITING = "waiting"  # still being processed, within the expected time
+    STUCK = "stuck"      # not finished long after it was sent: resend by another route
+    DONE = "done"        # processed: the results hold one outcome per SKU
+    FAILED = "failed"    # the batch as a whole failed: none of it is known to apply
+
+
+@dataclass(frozen=True)
+class StockCheck:
+    state: StockCheckState
+    results: Sequence[StockResult] = ()
+    """One per SKU once DONE; empty otherwise."""
+    reason: str = ""
+    """For STUCK and FAILED: what the marketplace said, for an operator."""
+
 
 # ---------------------------------------------------------------- warehouse side
 
@@ -255,3 +284,45 @@ class WarehousePort(Connector):
     def fetch_stock(self) -> StockSnapshot:
         self.require(Capability.FETCH_STOCK)
         raise NotImplementedError
+
+    def send_inbound(self, notice: InboundNotice) -> str:
+        """Announce goods on their way to the warehouse; return the warehouse's id for the
+        notice. The reference is unique per warehouse: sending the same reference again
+        answers the existing notice, never a second one."""
+        self.require(Capability.SEND_INBOUND)
+        raise NotImplementedError
+
+    def fetch_receipts(self, cursor: str | None) -> tuple[Sequence[Receipt], str | None]:
+        """Receipts booked since ``cursor``, each reported once; and the next cursor."""
+        self.require(Capability.FETCH_INBOUND_RECEIPTS)
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class InboundLine:
+    sku: str
+    quantity: int
+
+
+@dataclass(frozen=True)
+class InboundNotice:
+    """Goods on their way to a warehouse (an ASN); the hub's key is its unique reference."""
+
+    reference: str
+    lines: Sequence[InboundLine]
+    expected_at: datetime | None = None
+    carrier: str | None = None
+    tracking_number: str | None = None
+    supplier: str | None = None
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What a warehouse booked in against one inbound notice."""
+
+    inbound_reference: str
+    received: Mapping[str, int]
+    """SKU → good units received"""
+    received_at: datetime
+    damaged: Mapping[str, int] = field(default_factory=dict)
+    """SKU → units received damaged (on hand but not sellable)"""

@@ -90,9 +90,11 @@ class Setup:
             client.close()
 
 
-def setup(db: Database, *, rate_limit: int = 150, **floor: Any) -> Setup:
+def setup(db: Database, *, rate_limit: int = 150, connection: Mapping[str, Any] | None = None,
+          **floor: Any) -> Setup:
     """A connector built by :func:`build` over a fresh simulator; ``floor`` overrides
-    :class:`FloorConfig` fields, ``rate_limit`` the simulator's window."""
+    :class:`FloorConfig` fields, ``rate_limit`` the simulator's window, ``connection``
+    adds keys to the warehouse's connection."""
     config = FloorConfig(**{"seed": 3, "pick_delay": 600, "pack_delay": 300,
                             "ship_delay": 300, **floor})
     world = Floor(config, clock=ManualClock(START))
@@ -112,7 +114,7 @@ def setup(db: Database, *, rate_limit: int = 150, **floor: Any) -> Setup:
     ctx = BuildContext(tenant_id="acme", db=db, limiter=RateLimiter(db, clock=TickingTime()),
                        secrets=SecretResolver(environ=ENV), clock=clock, http=http)
     return Setup(world, faults, hooks, shipbob.simulator_of(app), clock,
-                 build(ctx, warehouse_config()), clients, sent)
+                 build(ctx, warehouse_config(**(connection or {}))), clients, sent)
 
 
 def order(reference: str, *lines: tuple[str, str, int], method: str = "Standard") -> WarehouseOrder:

@@ -55,7 +55,8 @@ def units(updates: WarehouseUpdates) -> dict[str, int]:
 
 def test_capabilities(made: Setup) -> None:
     assert made.connector.supports(Capability.FETCH_UPDATES)
-    assert not made.connector.supports(Capability.SEND_INBOUND)
+    assert made.connector.supports(Capability.SEND_INBOUND)
+    assert not made.connector.supports(Capability.DECIDE_RETURN)
 
 
 def test_order_goes_out_under_the_hubs_reference(made: Setup) -> None:

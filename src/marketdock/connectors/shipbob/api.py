@@ -25,6 +25,7 @@ M = TypeVar("M", bound=wire.Wire)
 BUCKET = "api"
 ORDER_PAGE = 250
 INVENTORY_PAGE = 250
+RECEIVING_PAGE = 250
 MAX_PAGES = 400
 """A guard against a remote that keeps answering pages: 100 000 orders per poll."""
 
@@ -119,7 +120,31 @@ class ShipBobApi:
             yield page
             url, params = page.next, None
 
-    def _list(self, body: Any) -> list[Any]:
+    def create_receiving(self, body: wire.CreateReceiving) -> Any:
+        response = self.caller.call(BUCKET, "POST", self.settings.path("receiving"),
+                                    headers=self._headers(),
+                                    json_body=body.model_dump(mode="json", exclude_none=True))
+        return self.caller.json(response, BUCKET)
+
+    def receivings(self, params: dict[str, Any], priority: Priority) -> Iterator[list[Any]]:
+        """Pages of receiving orders matching ``params``. A page that brings no receiving
+        order not seen before ends the walk (a remote that ignores ``Page`` answers the
+        same list again)."""
+        seen: set[object] = set()
+        for page in range(1, MAX_PAGES + 1):
+            items = self._list(self._get("receiving", priority,
+                                         {**params, "Limit": RECEIVING_PAGE, "Page": page}),
+                               "GET /receiving")
+            fresh = [item for item in items
+                     if not isinstance(item, dict) or item.get("id") not in seen]
+            seen.update(item.get("id") for item in items if isinstance(item, dict))
+            yield fresh
+            if len(items) < RECEIVING_PAGE or not fresh:
+                return
+        raise RemoteError(f"shipbob GET /receiving: more than {MAX_PAGES} pages of "
+                          f"{RECEIVING_PAGE} receiving orders; poll stopped")
+
+    def _list(self, body: Any, what: str = "GET /order") -> list[Any]:
         if not isinstance(body, list):
-            raise BadResponse(f"shipbob GET /order: expected a list, got {type(body).__name__}")
+            raise BadResponse(f"shipbob {what}: expected a list, got {type(body).__name__}")
         return body

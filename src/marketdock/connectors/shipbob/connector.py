@@ -1,4 +1,5 @@
-"""The ShipBob warehouse port: orders out, shipments and short-picks in, stock levels."""
+"""The ShipBob warehouse port: orders out, shipments and short-picks in, stock levels,
+inbound notices out as receiving orders and their receipts in."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from pydantic import ValidationError as PydanticError
 from marketdock.connectors.ports import (
     CancelOutcome,
     Capability,
+    InboundNotice,
+    Receipt,
     ShippedPackage,
     StockSnapshot,
     WarehouseOrder,
@@ -19,8 +22,9 @@ from marketdock.connectors.ports import (
     WarehouseUpdates,
 )
 from marketdock.connectors.shipbob import mapping, webhooks, wire
-from marketdock.connectors.shipbob.api import BUCKET, ShipBobApi, parse_body
+from marketdock.connectors.shipbob.api import BUCKET, ShipBobApi, parse_body, stamp
 from marketdock.connectors.shipbob.cursor import Poll, PollCursor
+from marketdock.connectors.shipbob.receipts import ReceiptCursor, ReceiptPoll
 from marketdock.connectors.shipbob.settings import ShipBobSettings
 from marketdock.domain import StockPosition
 from marketdock.engine.clock import Clock
@@ -47,7 +51,7 @@ class ShipBobConnector(WarehousePort):
     name = "shipbob"
     capabilities: ClassVar[frozenset[Capability]] = frozenset({
         Capability.SEND_ORDER, Capability.CANCEL_ORDER, Capability.FETCH_UPDATES,
-        Capability.FETCH_STOCK,
+        Capability.FETCH_STOCK, Capability.SEND_INBOUND, Capability.FETCH_INBOUND_RECEIPTS,
     })
 
     def __init__(self, api: ShipBobApi, settings: ShipBobSettings, clock: Clock, *,
@@ -173,6 +177,57 @@ class ShipBobConnector(WarehousePort):
         # A full snapshot says every SKU missing from it has no stock; with a record
         # unreadable that would zero its SKU, so the snapshot then counts as a delta.
         return StockSnapshot(positions=positions, full=unreadable == 0, as_of=as_of)
+
+    # ------------------------------------------------------------ inbound
+
+    def send_inbound(self, notice: InboundNotice) -> str:
+        """Create a receiving order under the notice's reference, unless one exists: ShipBob
+        does not refuse a repeated purchase order number, so the hub looks first."""
+        existing = self._receiving_by_reference(notice.reference)
+        if existing is not None:
+            log.info("shipbob receiving order exists; read back", reference=notice.reference,
+                     receiving_id=existing.id, warehouse=self.warehouse_id)
+            return str(existing.id)
+        center = self.settings.fulfillment_center_id
+        if center is None:
+            raise ConfigError(f"warehouse {self.warehouse_id!r}: connection."
+                              "fulfillment_center_id is not set, so inbound stock cannot be "
+                              "announced")
+        body = mapping.receiving_request(notice, self._inventory_ids(), arrival=self.clock.now(),
+                                         fulfillment_center_id=center)
+        created = parse_body(wire.Receiving, self.api.create_receiving(body), "POST /receiving")
+        log.info("shipbob receiving order created", reference=notice.reference,
+                 receiving_id=created.id, warehouse=self.warehouse_id)
+        return str(created.id)
+
+    def fetch_receipts(self, cursor: str | None) -> tuple[Sequence[Receipt], str | None]:
+        state = ReceiptCursor.decode(cursor)
+        poll = ReceiptPoll(state, self.warehouse_id)
+        params = {"Statuses": wire.COMPLETED_RECEIVING,
+                  "CompletedStartDate": stamp(state.query_start(self.clock.now()))}
+        for page in self.api.receivings(params, Priority.TRACKING):
+            poll.feed(page)
+        receipts, next_cursor = poll.result()
+        log.info("shipbob receipts poll", warehouse=self.warehouse_id, receipts=len(receipts))
+        return receipts, next_cursor
+
+    def _receiving_by_reference(self, reference: str) -> wire.Receiving | None:
+        for page in self.api.receivings({"PurchaseOrderNumbers": reference}, Priority.OTHER):
+            for raw in page:
+                receiving = parse_body(wire.Receiving, raw, "GET /receiving")
+                if receiving.purchase_order_number == reference \
+                        and receiving.status != "Cancelled":
+                    return receiving
+        return None
+
+    def _inventory_ids(self) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for page in self.api.inventory_pages():
+            for raw in page.items:
+                sku, inventory_id = raw.get("sku"), raw.get("inventory_id")
+                if isinstance(sku, str) and isinstance(inventory_id, int):
+                    found.setdefault(sku, inventory_id)
+        return found
 
 
 def _settled(order: wire.ShipBobOrder) -> CancelOutcome | None:

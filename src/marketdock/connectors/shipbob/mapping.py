@@ -14,10 +14,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from marketdock.connectors.ports import ShippedPackage, ShortPick, WarehouseOrder
+from marketdock.connectors.ports import (
+    InboundNotice,
+    Receipt,
+    ShippedPackage,
+    ShortPick,
+    WarehouseOrder,
+)
 from marketdock.connectors.shipbob import wire
 from marketdock.domain import Address, StockPosition
-from marketdock.errors import ParseError, ValidationError
+from marketdock.errors import ParseError, UnknownSku, ValidationError
 
 LINE_TAG = "marketdock_line_"
 
@@ -257,3 +263,67 @@ def first_writable_channel(channels: Iterable[wire.Channel]) -> int | None:
             return channel.id
     return None
 
+
+
+# ---------------------------------------------------------------- inbound (receiving orders)
+
+
+def receiving_request(notice: InboundNotice, inventory_ids: Mapping[str, int], *,
+                      fulfillment_center_id: int, arrival: datetime) -> wire.CreateReceiving:
+    """The receiving-order body: the hub's reference travels as ``purchase_order_number``
+    (ShipBob numbers receiving orders itself). ``arrival`` stands in when the notice has
+    no expected date (ShipBob requires one)."""
+    units: dict[str, int] = {}
+    for line in notice.lines:
+        if line.quantity < 1:
+            raise ValidationError(f"inbound notice {notice.reference}: SKU {line.sku} quantity "
+                                  f"{line.quantity} must be at least 1")
+        units[line.sku] = units.get(line.sku, 0) + line.quantity
+    if not units:
+        raise ValidationError(f"inbound notice {notice.reference} has no lines")
+    unknown = sorted(sku for sku in units if sku not in inventory_ids)
+    if unknown:
+        raise UnknownSku(f"inbound notice {notice.reference}: ShipBob knows no inventory "
+                         f"item for SKU {', '.join(unknown)}", skus=unknown)
+    items = [wire.BoxItemOut(inventory_id=inventory_ids[sku], quantity=qty)
+             for sku, qty in units.items()]
+    return wire.CreateReceiving(
+        purchase_order_number=notice.reference,
+        expected_arrival_date=notice.expected_at or arrival,
+        fulfillment_center=wire.FulfillmentCenterRef(id=fulfillment_center_id),
+        boxes=[wire.BoxOut(tracking_number=notice.tracking_number, box_items=items)])
+
+
+def receiving_reference(receiving: wire.Receiving) -> str:
+    """The hub's reference of a receiving order; one created in ShipBob by hand has none
+    and goes by its ShipBob id."""
+    return receiving.purchase_order_number or f"shipbob-wro-{receiving.id}"
+
+
+def completed_at(receiving: wire.Receiving) -> datetime | None:
+    """When the receiving order was completed, or None while it is not."""
+    if receiving.status != wire.COMPLETED_RECEIVING:
+        return None
+    stamps = [change.timestamp for change in receiving.status_history
+              if change.status == wire.COMPLETED_RECEIVING and change.timestamp is not None]
+    return max(stamps) if stamps else receiving.last_updated_date
+
+
+def receipt(receiving: wire.Receiving) -> Receipt | None:
+    """The receipt of a completed receiving order: stowed units are received, units
+    counted in but not stowed are damaged."""
+    when = completed_at(receiving)
+    if when is None:
+        return None
+    received: dict[str, int] = {}
+    damaged: dict[str, int] = {}
+    for quantity in receiving.inventory_quantities:
+        if not quantity.sku:
+            raise ParseError(f"ShipBob receiving order {receiving.id}: an inventory quantity "
+                             f"(inventory id {quantity.inventory_id}) names no SKU")
+        received[quantity.sku] = received.get(quantity.sku, 0) + quantity.stowed_quantity
+        broken = max(0, quantity.received_quantity - quantity.stowed_quantity)
+        if broken:
+            damaged[quantity.sku] = damaged.get(quantity.sku, 0) + broken
+    return Receipt(inbound_reference=receiving_reference(receiving), received=received,
+                   received_at=when, damaged=damaged)

@@ -9,7 +9,9 @@
 - ``webhook_secret`` (optional, a secret reference): the subscription secret that signs
   webhook deliveries (``whsec_...`` or plain);
 - ``api_version`` (optional): the dated API version, default ``2026-01``;
-- ``requests_per_minute`` (optional): ShipBob's sliding window, default 150.
+- ``requests_per_minute`` (optional): ShipBob's sliding window, default 150;
+- ``fulfillment_center_id`` (optional): the fulfillment center inbound stock (receiving
+  orders) is announced to; without it the warehouse cannot take inbound notices.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ class ShipBobSettings:
     webhook_secret: str | None = None
     api_version: str = DEFAULT_VERSION
     requests_per_minute: int = DEFAULT_REQUESTS_PER_MINUTE
+    fulfillment_center_id: int | None = None
 
     def __repr__(self) -> str:  # the token and the webhook secret stay out of reprs
         return (f"ShipBobSettings(base_url={self.base_url!r}, channel_id={self.channel_id!r}, "
@@ -94,4 +97,5 @@ class ShipBobSettings:
             base_url=base_url.rstrip("/"), api_key=api_key,
             channel_id=number("channel_id", None), webhook_secret=text("webhook_secret"),
             api_version=text("api_version") or DEFAULT_VERSION, requests_per_minute=requests,
+            fulfillment_center_id=number("fulfillment_center_id", None),
         )

@@ -156,3 +156,57 @@ class InventoryPage(Wire):
     items: list[dict[str, object]] = Field(default_factory=list)
     """Raw items: each is read on its own, so one broken record does not lose the page."""
     next: str | None = None
+
+
+# ---------------------------------------------------------------- receiving (WRO)
+
+COMPLETED_RECEIVING = "Completed"
+"""The status of a receiving order once every box was counted and stowed."""
+
+
+class BoxItemOut(Wire):
+    inventory_id: int
+    quantity: int
+
+
+class BoxOut(Wire):
+    tracking_number: str | None = None
+    box_items: list[BoxItemOut]
+
+
+class FulfillmentCenterRef(Wire):
+    id: int
+
+
+class CreateReceiving(Wire):
+    purchase_order_number: str
+    expected_arrival_date: datetime
+    fulfillment_center: FulfillmentCenterRef
+    boxes: list[BoxOut]
+    box_packaging_type: str = "EverythingInOneBox"
+    package_type: str = "Package"
+
+
+class InventoryQuantity(Wire):
+    inventory_id: int | None = None
+    sku: str | None = None
+    expected_quantity: int = Field(default=0, ge=0)
+    received_quantity: int = Field(default=0, ge=0)
+    """Counted in, damaged units included."""
+    stowed_quantity: int = Field(default=0, ge=0)
+    """Put away as sellable stock."""
+
+
+class StatusChange(Wire):
+    id: int | None = None
+    status: str = ""
+    timestamp: datetime | None = None
+
+
+class Receiving(Wire):
+    id: int
+    purchase_order_number: str | None = None
+    status: str = ""
+    last_updated_date: datetime | None = None
+    inventory_quantities: list[InventoryQuantity] = Field(default_factory=list)
+    status_history: list[StatusChange] = Field(default_factory=list)
