@@ -91,3 +91,24 @@ def test_conflicting_rules_are_a_mapping_error() -> None:
     rules = [mapping(), mapping(marketplace_code="DHL_EXPRESS")]
     with pytest.raises(MappingError, match="conflicting carrier mappings.*DHL, DHL_EXPRESS"):
         resolve_carrier(rules, channel=ChannelKind.OTTO, warehouse_carrier="dhl")
+
+
+@pytest.mark.parametrize(("channel", "code", "hint"), [
+    ("otto", "DHL Paket", "did you mean 'DHL'"),
+    ("otto", "Hermes", "did you mean 'HERMES'"),
+    ("amazon", "Hermes", "use code 'Other' with its name"),
+])
+def test_a_code_the_marketplace_does_not_accept_is_refused_when_saved(
+        channel: str, code: str, hint: str) -> None:
+    with pytest.raises(pydantic.ValidationError, match=f"does not accept carrier code.*{hint}"):
+        mapping(channel=channel, marketplace_code=code)
+
+
+def test_otto_carrier_list_equals_the_contract() -> None:
+    from pathlib import Path
+
+    from marketdock.domain.carrier_codes import OTTO_CARRIERS
+    contract = Path(__file__).resolve().parents[2].parent / "shared/contracts/otto/carriers.txt"
+    listed = [line.strip() for line in contract.read_text("utf-8").splitlines()
+              if line.strip() and not line.startswith("#")]
+    assert sorted(listed) == sorted(OTTO_CARRIERS)

@@ -40,8 +40,9 @@ AMAZON_ACCOUNT = "amazon-eu"
 AMAZON_MARKETPLACES = {"DE": "A1PA6795UKMFR9", "UK": "A1F83G8C2ARO7P"}
 
 # warehouse carrier → (OTTO carrier, Amazon carrier code)
-CARRIER_CODES = {"DHL": ("DHL", "DHL"), "DPD": ("DPD", "DPD"), "HERMES": ("HERMES", "Hermes"),
-                 "UPS": ("UPS", "UPS"), "ROYAL_MAIL": (None, "Royal Mail")}
+CARRIER_CODES = {"DHL": ("DHL", "DHL"), "DPD": ("DPD", "DPD"),
+                 "HERMES": ("HERMES", "Hermes Logistik Gruppe"), "UPS": ("UPS", "UPS"),
+                 "ROYAL_MAIL": (None, "Royal Mail")}
 UMLAUTS = str.maketrans({"Ä": "AE", "Ö": "OE", "Ü": "UE", "ß": "SS"})
 ALPHA3 = {"DE": "DEU", "AT": "AUT", "GB": "GBR", "CH": "CHE", "FR": "FRA", "NL": "NLD"}
 

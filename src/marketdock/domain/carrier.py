@@ -14,6 +14,7 @@ from pydantic import model_validator
 
 from marketdock.domain.accounts import ChannelKind, MarketplaceId
 from marketdock.domain.base import Identifier, NonEmptyStr, Record
+from marketdock.domain.carrier_codes import accepted_codes
 from marketdock.errors import MappingError
 
 AMAZON_OTHER = "Other"
@@ -42,6 +43,15 @@ class CarrierMapping(Record):
 
     @model_validator(mode="after")
     def _channel_rules(self) -> CarrierMapping:
+        accepted = accepted_codes(self.channel)
+        if self.marketplace_code not in accepted:
+            near = sorted(c for c in accepted if c.casefold() == self.marketplace_code.casefold()
+                          or c.casefold().startswith(self.marketplace_code.casefold()[:3]))
+            raise ValueError(
+                f"{self.channel.value} does not accept carrier code {self.marketplace_code!r}"
+                + (f" (did you mean {', '.join(repr(c) for c in near)}?)" if near else "")
+                + ("; for a carrier not on Amazon's list use code 'Other' with its name"
+                   if self.channel is ChannelKind.AMAZON else ""))
         if self.channel is ChannelKind.OTTO:
             for name in ("marketplace_id", "carrier_name", "shipping_method"):
                 if getattr(self, name) is not None:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from importlib import resources
+
+from marketdock.domain.carrier_codes import amazon_carrier_codes
 
 
 @dataclass(frozen=True)
@@ -47,5 +47,4 @@ def marketplace(code_or_id: str) -> Marketplace:
 
 def default_carrier_codes() -> frozenset[str]:
     """Amazon's published CarrierCode values, the default list of every marketplace."""
-    text = resources.files(__package__).joinpath("data/carrier_codes.json").read_text("utf-8")
-    return frozenset(json.loads(text)["codes"])
+    return amazon_carrier_codes()

@@ -9,19 +9,15 @@ from __future__ import annotations
 
 from typing import Final
 
-CARRIERS: Final = (
-    "DHL", "DHL_EXPRESS", "DHL_FREIGHT", "DHL_HOME_DELIVERY", "GLS", "HERMES", "DPD", "UPS",
-    "BTW", "BURSPED", "CARGOLINE", "DACHSER", "DB_SCHENKER", "DSV", "EMONS", "EPH_DIREKT",
-    "IDS", "GEIS", "GEL", "GUETTLER", "HES", "HELLMANN", "HEUEL", "KOCH", "KUEHNE_NAGEL",
-    "LOGWIN", "MEYER_JUMBO", "RABEN_LOGISTIK", "RHENUS", "REIMER", "REITHMEIER",
-    "SCHOCKEMOEHLE", "SCHMIDT_GEVELSBERG", "ZUFALL", "OTHER_FORWARDER",
-)  # fmt: skip
+from marketdock.domain.carrier_codes import OTTO_CARRIERS, OTTO_RETURN_CARRIERS
+
+CARRIERS: Final = OTTO_CARRIERS
 """Valid ``trackingKey.carrier`` values of Shipments-V1."""
 
 PARCEL_CARRIERS: Final = frozenset({"DHL", "DHL_EXPRESS", "GLS", "HERMES", "DPD", "UPS"})
 """Carriers OTTO's seller pages call parcel services: a tracking number is mandatory."""
 
-RETURN_CARRIERS: Final = ("DHL", "GLS", "HERMES")
+RETURN_CARRIERS: Final = OTTO_RETURN_CARRIERS
 """Valid ``returnTrackingKey.carrier`` values."""
 
 ANNOUNCED: Final = "ANNOUNCED"
