@@ -21,6 +21,8 @@ from marketdock.connectors.ports import (
     RemotePackage,
     ShippedPackage,
     ShortPick,
+    StockCheck,
+    StockCheckState,
     StockOutcome,
     StockResult,
     StockSnapshot,
@@ -92,6 +94,57 @@ class FakeMarketplace(MarketplacePort):
 
     def read_stock(self, skus: Sequence[str]) -> Mapping[str, int | None]:
         return {sku: self.stock.get(sku) for sku in skus}
+
+
+class BatchingFakeMarketplace(FakeMarketplace):
+    """A marketplace that takes stock in asynchronous batches (like feeds): a push answers
+    PENDING with the batch's reference, and :meth:`check_stock` answers the states in
+    ``check_script`` one after the other (DONE once they are used up). A DONE batch applies
+    its quantities, except those of the SKUs in ``batch_rejects``.
+    ``push_stock_now`` applies one quantity at once."""
+
+    name = "batching-fake-marketplace"
+    capabilities = FakeMarketplace.capabilities | {Capability.CHECK_STOCK}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.batches: dict[str, dict[str, int]] = {}
+        self.check_script: list[StockCheckState] = []
+        self.checks: list[tuple[str, tuple[str, ...], StockCheckState]] = []
+        self.batch_rejects: dict[str, str] = {}
+        """SKU → why a DONE batch refused it."""
+        self.sent_now: list[tuple[str, int]] = []
+
+    def push_stock(self, updates: Sequence[StockUpdate]) -> Sequence[StockResult]:
+        self.stock_pushes.append({update.sku: update.quantity for update in updates})
+        reference = f"batch-{len(self.batches) + 1}"
+        self.batches[reference] = {update.sku: update.quantity for update in updates}
+        return [StockResult(update.sku, StockOutcome.PENDING, "", reference)
+                for update in updates]
+
+    def check_stock(self, reference: str, skus: Sequence[str]) -> StockCheck:
+        state = self.check_script.pop(0) if self.check_script else StockCheckState.DONE
+        self.checks.append((reference, tuple(skus), state))
+        if state is StockCheckState.STUCK:
+            return StockCheck(state, reason=f"{reference} still in progress")
+        if state is StockCheckState.FAILED:
+            return StockCheck(state, reason=f"{reference} ended FATAL")
+        if state is StockCheckState.WAITING:
+            return StockCheck(state)
+        results = []
+        for sku in skus:
+            if sku in self.batch_rejects:
+                results.append(StockResult(sku, StockOutcome.REJECTED,
+                                           self.batch_rejects[sku], reference))
+            else:
+                self.stock[sku] = self.batches[reference][sku]
+                results.append(StockResult(sku, StockOutcome.APPLIED, "", reference))
+        return StockCheck(state, results)
+
+    def push_stock_now(self, update: StockUpdate) -> StockResult:
+        self.sent_now.append((update.sku, update.quantity))
+        self.stock[update.sku] = update.quantity
+        return StockResult(update.sku, StockOutcome.APPLIED, "", f"now-{len(self.sent_now)}")
 
 
 @dataclass

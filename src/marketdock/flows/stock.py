@@ -10,6 +10,12 @@ Tasks:
   the quantities that changed (``full``: all of them) in batches. The marketplace's answer
   is recorded per SKU; a refused SKU becomes a business exception and the rest goes on;
 - ``stock.full`` (a flow tick): push every listing again, changed or not;
+- ``stock.check`` (one asynchronous batch): a push the marketplace accepted for later
+  processing (PENDING, with the batch's reference) is followed to its end. Done: each
+  SKU's result is applied as a synchronous answer would be; still waiting: checked again
+  later; stuck: an exception, and the batch's SKUs go out again one by one through
+  :meth:`~marketdock.connectors.ports.MarketplacePort.push_stock_now`; failed: an
+  exception, and the SKUs stay queued for the next push;
 - ``stock.read_back`` (a flow tick): where the marketplace can be read, compare what it
   shows with what was published and push again what drifted.
 
@@ -17,7 +23,8 @@ Every job that pushes or reads one channel's stock holds the lock ``stock:<chann
 a push sends the latest stored quantity, never one carried in a job: so updates of one SKU
 reach the marketplace in the order they were computed.
 
-:meth:`StockFlow.push_now` enqueues an urgent publication for some warehouse SKUs;
+:meth:`StockFlow.push_now` enqueues an urgent publication for some warehouse SKUs (the
+few listings it selects go out one by one through ``push_stock_now``);
 :meth:`StockFlow.short_picked` is the shipment flow's hook for a short-pick.
 """
 
@@ -34,6 +41,7 @@ from marketdock.config import Config
 from marketdock.connectors.ports import (
     Capability,
     MarketplacePort,
+    StockCheckState,
     StockOutcome,
     StockResult,
     StockUpdate,
@@ -56,15 +64,25 @@ FLOW = "stock"
 PUBLISH = "stock.publish"
 FULL = "stock.full"
 READ_BACK = "stock.read_back"
+CHECK = "stock.check"
 
 STOCK_REJECTED = "stock_rejected"
 STOCK_UNKNOWN_SKU = "stock_unknown_sku"
 STOCK_EXCEPTIONS = (STOCK_REJECTED, STOCK_UNKNOWN_SKU)
+STOCK_BATCH_STUCK = "stock_batch_stuck"
+STOCK_BATCH_FAILED = "stock_batch_failed"
 
 BATCH = 200
 """SKUs per read-back; pushes go in the port's own ``stock_batch_size``."""
 PENDING_GRACE = timedelta(minutes=15)
 """A quantity accepted for asynchronous processing is compared only after this long."""
+FIRST_CHECK = timedelta(minutes=3)
+"""An asynchronous batch is first checked this long after it was accepted."""
+CHECK_AGAIN = timedelta(minutes=5)
+"""A batch still being processed is checked again this long after."""
+URGENT_MAX = 20
+"""An urgent publication selecting at most this many listings sends them one by one by
+the marketplace's fastest route; a larger one goes in batches."""
 
 log = structlog.get_logger("marketdock.stock")
 
@@ -81,6 +99,9 @@ class StockPush(pydantic.BaseModel):
     """Only listings made of these warehouse SKUs."""
     full: bool = False
     """Push every selected quantity, changed or not."""
+    urgent: bool = False
+    """Send the selected quantities at once, one by one (e.g. a stock-out after a short
+    pick), rather than in the marketplace's batches."""
 
     @property
     def selective(self) -> bool:
@@ -91,6 +112,18 @@ class StockPush(pydantic.BaseModel):
             return True
         return listing.channel_sku in (self.channel_skus or ()) or any(
             c.warehouse_sku in (self.warehouse_skus or ()) for c in listing.bill_of_materials)
+
+
+class StockBatchCheck(pydantic.BaseModel):
+    """Follow one asynchronous stock batch of a channel account to its end."""
+
+    model_config = pydantic.ConfigDict(extra="forbid", frozen=True)
+
+    channel: str
+    reference: str
+    """The marketplace's reference for the batch (e.g. a feed id)."""
+    skus: tuple[str, ...]
+    """Every channel SKU sent in the batch."""
 
 
 def _channel_lock(channel: str) -> str:
@@ -107,6 +140,12 @@ def _publish_queueing_lock(push: StockPush) -> str | None:
 
 def _listing_id(channel: str, channel_sku: str) -> str:
     return f"{channel}:{channel_sku}"
+
+
+def _publishable(listings: Iterable[Listing], channel: str) -> set[str]:
+    """The channel SKUs of every active listing ``channel`` may be sent a quantity for."""
+    return {listing.channel_sku for listing in listings
+            if listing.channel_account_id == channel and listing.receives_warehouse_stock}
 
 
 class StockFlow:
@@ -171,7 +210,8 @@ class StockFlow:
         now = ctx.clock.now()
         for channel in self.config.tenant(tenant_id).channels:
             ctx.registry.defer(conn, now, PUBLISH, tenant_id,
-                               StockPush(channel=channel.id, warehouse_skus=skus), deadline=now)
+                               StockPush(channel=channel.id, warehouse_skus=skus, urgent=True),
+                               deadline=now)
 
     def short_picked(self, conn: Connection, ctx: JobContext, tenant_id: str,
                      warehouse_sku: str, warehouse_id: str | None = None) -> None:
@@ -188,7 +228,7 @@ class StockFlow:
     def publish(self, ctx: JobContext, push: StockPush) -> None:
         tenant_id = ctx.job.tenant_id
         with ctx.db.begin() as conn:
-            publishable = self._compute(conn, ctx, tenant_id, push)
+            selected, publishable = self._compute(conn, ctx, tenant_id, push)
         port = self.ports.marketplace(tenant_id, push.channel)
         if not port.supports(Capability.PUSH_STOCK):
             log.info("channel takes no stock", channel=push.channel)
@@ -198,19 +238,49 @@ class StockFlow:
         # A quantity queued for a listing since deactivated or turned FBA stays unsent.
         updates = [StockUpdate(sku=sku, quantity=quantity) for sku, quantity in waiting.items()
                    if sku in publishable]
+        if push.urgent and len(selected) <= URGENT_MAX:
+            self._push_each(ctx, port, push.channel,
+                            [update for update in updates if update.sku in selected])
+            updates = [update for update in updates if update.sku not in selected]
         size = port.stock_batch_size
         for start in range(0, len(updates), size):
             batch = updates[start:start + size]
             results = port.push_stock(batch)
             with ctx.db.begin() as conn:
                 self._settle(conn, ctx, push.channel, batch, results)
+                self._follow(conn, ctx, port, push.channel, results)
         log.info("stock pushed", channel=push.channel, pushed=len(updates))
 
+    def _push_each(self, ctx: JobContext, port: MarketplacePort, channel: str,
+                   updates: Sequence[StockUpdate]) -> None:
+        """Send each quantity on its own by the marketplace's fastest route."""
+        for update in updates:
+            result = port.push_stock_now(update)
+            with ctx.db.begin() as conn:
+                self._settle(conn, ctx, channel, [update], [result])
+                self._follow(conn, ctx, port, channel, [result])
+        if updates:
+            log.info("stock sent at once", channel=channel, skus=len(updates))
+
+    def _follow(self, conn: Connection, ctx: JobContext, port: MarketplacePort, channel: str,
+                results: Sequence[StockResult]) -> None:
+        """Enqueue, on ``conn``, a check of every asynchronous batch among ``results``."""
+        if not port.supports(Capability.CHECK_STOCK):
+            return  # pending quantities are compared by the read-back after a grace time
+        batches: dict[str, list[str]] = {}
+        for result in results:
+            if result.outcome is StockOutcome.PENDING and result.reference:
+                batches.setdefault(result.reference, []).append(result.sku)
+        for reference, skus in batches.items():
+            ctx.defer(conn, CHECK, StockBatchCheck(channel=channel, reference=reference,
+                                                   skus=tuple(skus)),
+                      scheduled_at=ctx.clock.now() + FIRST_CHECK)
+
     def _compute(self, conn: Connection, ctx: JobContext, tenant_id: str,
-                 push: StockPush) -> set[str]:
+                 push: StockPush) -> tuple[set[str], set[str]]:
         """Store the quantity of every selected listing; queue the changed ones (``full``:
-        all). Return the channel SKUs of every active listing the channel may be sent a
-        quantity for."""
+        all). Return the channel SKUs of the selected listings that are published, and
+        those of every listing the channel may be sent a quantity for."""
         tenant = self.config.tenant(tenant_id)
         every = listing_store.for_account(conn, tenant_id)
         chosen = [listing for listing in every
@@ -226,6 +296,7 @@ class StockFlow:
                                        [listing.channel_sku for listing in chosen]
                                        if push.selective else None)
         now = ctx.clock.now()
+        computed: set[str] = set()
         for listing in chosen:
             explanation = stock_rule.explain(
                 listing, channel_id=push.channel, policy=tenant.stock_policy,
@@ -238,12 +309,15 @@ class StockFlow:
                 stock_store.queue(conn, tenant_id, push.channel, explanation, now)
             elif before.explanation != explanation:
                 stock_store.set_explanation(conn, tenant_id, push.channel, explanation)
-        return {listing.channel_sku for listing in every
-                if listing.channel_account_id == push.channel
-                and listing.receives_warehouse_stock}
+            computed.add(listing.channel_sku)
+        return computed, _publishable(every, push.channel)
 
     def _settle(self, conn: Connection, ctx: JobContext, channel: str,
-                batch: Sequence[StockUpdate], results: Sequence[StockResult]) -> None:
+                batch: Sequence[StockUpdate], results: Sequence[StockResult],
+                pending_in: str | None = None) -> None:
+        """Record the marketplace's answer per SKU of ``batch`` (sent while queued, or with
+        ``pending_in``: pending in that asynchronous batch); a refused SKU becomes an
+        exception. A quantity replaced meanwhile by a newer one is left alone."""
         tenant_id, now = ctx.job.tenant_id, ctx.clock.now()
         sent = {update.sku: update.quantity for update in batch}
         for result in results:
@@ -257,7 +331,8 @@ class StockFlow:
                       StockOutcome.REJECTED: stock_store.REJECTED,
                       StockOutcome.UNKNOWN_SKU: stock_store.UNKNOWN_SKU}[result.outcome]
             if not stock_store.settle(conn, tenant_id, channel, result.sku, quantity=quantity,
-                                      status=status, reference=result.reference, now=now):
+                                      status=status, reference=result.reference, now=now,
+                                      pending_in=pending_in):
                 continue  # a newer quantity is queued and goes out next
             object_id = _listing_id(channel, result.sku)
             if result.outcome in (StockOutcome.APPLIED, StockOutcome.PENDING):
@@ -283,6 +358,64 @@ class StockFlow:
         if sent:
             log.warning("marketplace did not answer for every SKU; they stay queued",
                         channel=channel, skus=sorted(sent))
+
+    # -------------------------------------------------------------- asynchronous batches
+
+    def check(self, ctx: JobContext, batch: StockBatchCheck) -> None:
+        tenant_id, channel = ctx.job.tenant_id, batch.channel
+        port = self.ports.marketplace(tenant_id, channel)
+        checked = port.check_stock(batch.reference, batch.skus)
+        log.info("stock batch checked", channel=channel, reference=batch.reference,
+                 state=checked.state.value, skus=len(batch.skus))
+        if checked.state is StockCheckState.WAITING:
+            with ctx.transaction() as conn:
+                ctx.defer(conn, CHECK, batch, scheduled_at=ctx.clock.now() + CHECK_AGAIN)
+            return
+        if checked.state is StockCheckState.DONE:
+            with ctx.db.begin() as conn:
+                pending = stock_store.pending_in(conn, tenant_id, channel, batch.reference)
+                results = [r for r in checked.results if r.sku in pending]
+                self._settle(conn, ctx, channel,
+                             [StockUpdate(r.sku, pending[r.sku]) for r in results], results,
+                             pending_in=batch.reference)
+                # a SKU the marketplace gave no result for is sent again
+                stock_store.requeue_pending(conn, tenant_id, channel, batch.reference)
+            return
+        with ctx.db.begin() as conn:
+            self._batch_exception(conn, ctx, batch, checked.state, checked.reason)
+            stock_store.requeue_pending(conn, tenant_id, channel, batch.reference)
+        if checked.state is StockCheckState.STUCK:
+            self._resend(ctx, port, batch)
+
+    def _batch_exception(self, conn: Connection, ctx: JobContext, batch: StockBatchCheck,
+                         state: StockCheckState, reason: str) -> None:
+        count = len(batch.skus)
+        if state is StockCheckState.STUCK:
+            kind = STOCK_BATCH_STUCK
+            what = (f"{batch.channel} has not finished processing stock batch "
+                    f"{batch.reference} ({count} SKUs); its SKUs' latest quantities are "
+                    "sent again one by one")
+        else:
+            kind = STOCK_BATCH_FAILED
+            what = (f"{batch.channel} failed stock batch {batch.reference} ({count} SKUs); "
+                    "its quantities stay queued for the next push")
+        exceptions.open_exception(
+            conn, tenant_id=ctx.job.tenant_id, type=kind, object_type="stock_batch",
+            object_id=f"{batch.channel}:{batch.reference}", now=ctx.clock.now(),
+            reason=what + (f": {reason}" if reason else ""),
+            details={"channel": batch.channel, "reference": batch.reference, "skus": count})
+
+    def _resend(self, ctx: JobContext, port: MarketplacePort, batch: StockBatchCheck) -> None:
+        """Send the latest queued quantity of each SKU of a stuck batch by another route."""
+        tenant_id = ctx.job.tenant_id
+        with ctx.db.read() as conn:
+            publishable = _publishable(listing_store.for_account(conn, tenant_id),
+                                       batch.channel)
+            waiting = stock_store.queued(conn, tenant_id, batch.channel)
+        skus = set(batch.skus) & publishable
+        self._push_each(ctx, port, batch.channel,
+                        [StockUpdate(sku, quantity) for sku, quantity in waiting.items()
+                         if sku in skus])
 
     # -------------------------------------------------------------- read-back
 
@@ -340,6 +473,9 @@ class StockFlow:
                           queueing_lock=_publish_queueing_lock)
         registry.register(FULL, self.full, payload=FlowTick, priority=Priority.STOCK,
                           queueing_lock=lambda t: t.queueing_key(FULL))
+        registry.register(CHECK, self.check, payload=StockBatchCheck, priority=Priority.STOCK,
+                          lock=lambda b: _channel_lock(b.channel),
+                          queueing_lock=lambda b: f"{CHECK}:{b.channel}:{b.reference}")
         registry.register(READ_BACK, self.read_back, payload=FlowTick, priority=Priority.STOCK,
                           lock=lambda t: _channel_lock(t.channel) if t.channel else None,
                           queueing_lock=lambda t: t.queueing_key(READ_BACK))

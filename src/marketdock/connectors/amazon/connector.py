@@ -30,6 +30,8 @@ from marketdock.connectors.ports import (
     OrderBatch,
     Quarantined,
     RemotePackage,
+    StockCheck,
+    StockCheckState,
     StockOutcome,
     StockResult,
     StockUpdate,
@@ -49,6 +51,12 @@ SEARCH_BATCH = 20
 """searchListingsItems takes at most 20 SKUs per call."""
 
 
+_CHECK_STATES = {FeedState.WAITING: StockCheckState.WAITING,
+                 FeedState.STUCK: StockCheckState.STUCK,
+                 FeedState.DONE: StockCheckState.DONE,
+                 FeedState.FAILED: StockCheckState.FAILED}
+
+
 def _no_fba(skus: Sequence[str]) -> Iterable[str]:
     return ()
 
@@ -61,7 +69,8 @@ class AmazonConnector(MarketplacePort):
     name = "amazon"
     stock_batch_size = FEED_MAX_MESSAGES
     capabilities = frozenset({Capability.FETCH_ORDERS, Capability.CONFIRM_PACKAGE,
-                              Capability.PUSH_STOCK, Capability.READ_STOCK})
+                              Capability.PUSH_STOCK, Capability.READ_STOCK,
+                              Capability.CHECK_STOCK})
 
     def __init__(self, settings: AmazonSettings, client: AmazonClient,
                  now: Callable[[], datetime], fba_lookup: FbaLookup = _no_fba) -> None:
@@ -203,6 +212,28 @@ class AmazonConnector(MarketplacePort):
                              stock_mapping.report_results(feed_id, skus, report))
         return FeedCheck(feed_id, FeedState.FAILED, status,
                          stock_mapping.failed_results(feed_id, skus, status, report))
+
+    def push_stock_now(self, update: StockUpdate) -> StockResult:
+        """One SKU at once through ``patchListingsItem``, not in a feed."""
+        return self.push_stock_urgent(update)
+
+    def check_stock(self, reference: str, skus: Sequence[str]) -> StockCheck:
+        """:meth:`check_feed` for the feed id a PENDING push answered."""
+        self.require(Capability.CHECK_STOCK)
+        feed = self.check_feed(reference, skus)
+        state = _CHECK_STATES[feed.state]
+        if state is StockCheckState.DONE:
+            return StockCheck(state, feed.results)
+        if state is StockCheckState.WAITING:
+            return StockCheck(state)
+        if state is StockCheckState.STUCK:
+            age = self.settings.feed_stuck_after
+            return StockCheck(state, reason=f"Amazon feed {reference} is still "
+                                            f"{feed.processing_status} more than {age} after "
+                                            "it was submitted")
+        detail = feed.results[0].reason if feed.results else f"feed {reference} ended " \
+            f"{feed.processing_status}"
+        return StockCheck(state, reason=f"Amazon {detail}")
 
     def read_stock(self, skus: Sequence[str]) -> Mapping[str, int | None]:
         """The merchant quantity Amazon holds per SKU; None for an unknown SKU or one

@@ -175,17 +175,44 @@ def queued(conn: Connection, tenant_id: str, account_id: str) -> dict[str, int]:
 
 
 def settle(conn: Connection, tenant_id: str, account_id: str, channel_sku: str, *,
-           quantity: int, status: str, reference: str | None, now: datetime) -> bool:
-    """Record the marketplace's answer for ``quantity``; False when a newer quantity was
-    computed meanwhile (it stays queued and goes out next)."""
+           quantity: int, status: str, reference: str | None, now: datetime,
+           pending_in: str | None = None) -> bool:
+    """Record the marketplace's answer for ``quantity`` sent while it was queued (with
+    ``pending_in``: the final answer for a quantity pending in that batch); False when a
+    newer quantity was computed or sent meanwhile (it stays as it is and goes out next)."""
     values: dict[str, object] = {"status": status, "reference": reference}
-    if status in (APPLIED, PENDING):
+    if status in (APPLIED, PENDING) and pending_in is None:
         values["published_at"] = now
     result = conn.execute(published_stock.update().where(
         *_key(tenant_id, account_id), published_stock.c.channel_sku == channel_sku,
-        published_stock.c.quantity == quantity, published_stock.c.status == QUEUED,
+        published_stock.c.quantity == quantity, *_waiting_for(pending_in),
     ).values(**values))
     return bool(result.rowcount)
+
+
+def _waiting_for(pending_in: str | None) -> list[sa.ColumnElement[bool]]:
+    if pending_in is None:
+        return [published_stock.c.status == QUEUED]
+    return [published_stock.c.status == PENDING, published_stock.c.reference == pending_in]
+
+
+def pending_in(conn: Connection, tenant_id: str, account_id: str,
+               reference: str) -> dict[str, int]:
+    """Channel SKU → quantity, for every quantity still pending in the asynchronous batch
+    ``reference`` (not since replaced by a newer one)."""
+    rows = conn.execute(sa.select(published_stock.c.channel_sku, published_stock.c.quantity)
+                        .where(*_key(tenant_id, account_id), *_waiting_for(reference))
+                        .order_by(published_stock.c.channel_sku))
+    return {str(sku): int(quantity) for sku, quantity in rows}
+
+
+def requeue_pending(conn: Connection, tenant_id: str, account_id: str,
+                    reference: str) -> int:
+    """Queue again every quantity still pending in the batch ``reference`` (it failed or
+    never finished); return how many."""
+    result = conn.execute(published_stock.update().where(
+        *_key(tenant_id, account_id), *_waiting_for(reference)).values(status=QUEUED))
+    return int(result.rowcount)
 
 
 def to_check(conn: Connection, tenant_id: str, account_id: str,
