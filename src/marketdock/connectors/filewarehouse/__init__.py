@@ -1,4 +1,5 @@
-"""Warehouses that exchange files over an SFTP drop: X12 (940/945/846/997) or CSV.
+"""Warehouses that exchange files over an SFTP drop: X12 (940/943 out, 945/944/846/997
+in) or CSV.
 
 ``build_x12`` and ``build_csv`` make the port of a ``[[tenants.warehouses]]`` entry from
 its ``connection`` table (see :mod:`marketdock.connectors.filewarehouse.settings`). Both
@@ -63,4 +64,4 @@ def build_csv(ctx: BuildContext, warehouse: WarehouseConfig) -> CsvFileWarehouse
     return CsvFileWarehouse(
         _opener(sftp), FileLedger(ctx.db, ctx.tenant_id, warehouse.id, ctx.clock),
         sftp.folders, DatabaseControlNumbers(ctx.db, ctx.tenant_id, f"csv:{warehouse.id}"),
-        ctx.clock)
+        ctx.clock, ZoneInfo(warehouse.timezone))

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 import pydantic
 
 from marketdock.connectors import csvfiles
 from marketdock.connectors.filewarehouse.exchange import Notice, StockFile
-from marketdock.connectors.ports import ShippedPackage, ShortPick, WarehouseOrder
+from marketdock.connectors.ports import (
+    InboundNotice,
+    ShippedPackage,
+    ShortPick,
+    WarehouseOrder,
+)
 from marketdock.domain import StockPosition
 from marketdock.errors import ParseError, ValidationError
 
@@ -45,6 +50,33 @@ def order_rows(order: WarehouseOrder, message_id: str,
                              for e in exc.errors())
         raise ValidationError(f"order {order.reference} cannot be written as CSV: "
                               f"{problems}", reference=order.reference) from None
+
+
+def asn_rows(notice: InboundNotice, message_id: str, zone: tzinfo) -> list[csvfiles.AsnLine]:
+    """The rows of an inbound notice: one per SKU (the layout keys rows by ASN, SSCC, SKU
+    and lot; a notice has no SSCC or lot), the header fields repeated. The supplier
+    travels as ``supplier_ref``; ``expected_arrival`` (a day, in the warehouse's time) is
+    required by the layout."""
+    if notice.expected_at is None:
+        raise ValidationError(f"inbound notice {notice.reference}: the CSV ASN layout needs "
+                              "an expected arrival date", reference=notice.reference)
+    units: dict[str, int] = {}
+    for line in notice.lines:
+        units[line.sku] = units.get(line.sku, 0) + line.quantity
+    if not units:
+        raise ValidationError(f"inbound notice {notice.reference} has no lines",
+                              reference=notice.reference)
+    try:
+        return [csvfiles.AsnLine(
+            message_id=message_id, asn_id=notice.reference, supplier_ref=notice.supplier,
+            expected_arrival=notice.expected_at.astimezone(zone).date(),
+            carrier=notice.carrier, tracking_or_pro=notice.tracking_number, sku=sku,
+            qty_expected=quantity, uom=UNIT) for sku, quantity in units.items()]
+    except pydantic.ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}"
+                             for e in exc.errors())
+        raise ValidationError(f"inbound notice {notice.reference} cannot be written as CSV: "
+                              f"{problems}", reference=notice.reference) from None
 
 
 def shipment_notices(rows: Sequence[csvfiles.ShipmentLine]) -> list[Notice]:

@@ -1,18 +1,22 @@
-"""The CSV file warehouse: orders files out; shipments and inventory snapshots in.
+"""The CSV file warehouse: orders and ASN files out; shipments and inventory snapshots in.
 
 Layouts, encodings (UTF-8 or Windows-1252), separators (``;`` with decimal comma, or
 ``,``) and formula neutralising are the CSV codec's (:mod:`marketdock.connectors.csvfiles`).
 A received file is read strictly: one bad row quarantines the whole file. An orders file
 the warehouse cannot take comes back as ``<name>.error.txt``: the file is marked
 refused and reported by ``fetch_updates``. The layouts have no way to cancel an order,
-so cancelling is not offered.
+so cancelling is not offered; and no receipt file (what a warehouse received against an
+ASN), so receipts are not offered either: a CSV warehouse's receipts reach the hub by hand.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, tzinfo
+
 from marketdock.connectors import csvfiles
 from marketdock.connectors.filewarehouse import ledger as lg
 from marketdock.connectors.filewarehouse.csv_mapping import (
+    asn_rows,
     inventory_snapshot,
     order_rows,
     shipment_notices,
@@ -24,7 +28,7 @@ from marketdock.connectors.filewarehouse.exchange import (
     Received,
     Refusal,
 )
-from marketdock.connectors.ports import WarehouseOrder
+from marketdock.connectors.ports import Capability, InboundNotice, WarehouseOrder
 from marketdock.connectors.sftp import SftpFolders
 from marketdock.connectors.x12 import ControlNumbers
 from marketdock.engine.clock import Clock
@@ -36,13 +40,16 @@ ERROR_SUFFIX = ".error.txt"
 
 class CsvFileWarehouse(FileExchange):
     name = "csv file warehouse"
+    capabilities = FileExchange.capabilities | {Capability.SEND_INBOUND}
 
     def __init__(self, opener: DropOpener, ledger: lg.FileLedger, folders: SftpFolders,
-                 sequence: ControlNumbers, clock: Clock) -> None:
-        """``sequence`` numbers the orders files (its transaction counter)."""
+                 sequence: ControlNumbers, clock: Clock, zone: tzinfo = UTC) -> None:
+        """``sequence`` numbers the orders and ASN files (its transaction counter);
+        ``zone`` is the warehouse's, for the days the files name."""
         super().__init__(opener, ledger, folders)
         self.sequence = sequence
         self.clock = clock
+        self.zone = zone
 
     def _order_file(self, order: WarehouseOrder) -> OrderFile:
         now, seq = self.clock.now(), self.sequence.next_transaction()
@@ -50,6 +57,12 @@ class CsvFileWarehouse(FileExchange):
         rows = order_rows(order, message_id=name.removesuffix(".csv"), sent_at=now)
         return OrderFile(name=name, data=csvfiles.write_csv(csvfiles.ORDERS, rows),
                          kind="csv:orders")
+
+    def _inbound_file(self, notice: InboundNotice) -> OrderFile:
+        now, seq = self.clock.now(), self.sequence.next_transaction()
+        name = csvfiles.ASN.file_name(now, seq)
+        rows = asn_rows(notice, message_id=name.removesuffix(".csv"), zone=self.zone)
+        return OrderFile(name=name, data=csvfiles.write_csv(csvfiles.ASN, rows), kind="csv:asn")
 
     def _read(self, name: str, data: bytes) -> Received:
         if name.endswith(ERROR_SUFFIX):

@@ -18,6 +18,11 @@ A dialect (X12 or CSV) supplies three things: the order document
   archived only after the ledger row that explains them is committed.
 - **Taking stock**: the stock snapshots not yet taken are applied in time order from the
   newest full one on; a snapshot older than one applied before is stale.
+- **Inbound**: a notice goes out like an order (its reference sent before is answered
+  from the ledger); receipt files are taken like shipment files, with their own cursor:
+  ``fetch_updates`` leaves them to ``fetch_receipts``, and each poll confirms only the
+  kinds it handed over. A receipt file that cannot be read is quarantined and reported by
+  ``fetch_updates``, like every unreadable file.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import ClassVar
 
 import structlog
 
@@ -33,7 +39,9 @@ from marketdock.connectors.filewarehouse import ledger as lg
 from marketdock.connectors.filewarehouse.drop import Drop, DropOpener
 from marketdock.connectors.ports import (
     Capability,
+    InboundNotice,
     Quarantined,
+    Receipt,
     ShippedPackage,
     ShortPick,
     StockSnapshot,
@@ -65,6 +73,14 @@ class Notice:
 
 
 @dataclass(frozen=True)
+class ReceiptNotice:
+    """One receipt document of a received file, with the business key it is taken by."""
+
+    key: str
+    receipt: Receipt
+
+
+@dataclass(frozen=True)
 class StockFile:
     key: str
     as_of: datetime
@@ -90,6 +106,7 @@ class Received:
     stock: StockFile | None = None
     acks: tuple[FunctionalAck997, ...] = ()
     refusals: tuple[Refusal, ...] = ()
+    receipts: tuple[ReceiptNotice, ...] = ()
     reply: Reply | None = None
     """The answer to upload to ``inbound`` when the file is taken (a 997), made only
     then (so a file read again does not use up control numbers)."""
@@ -147,6 +164,8 @@ class _Batch:
 class FileExchange(WarehousePort):
     capabilities = frozenset({Capability.SEND_ORDER, Capability.FETCH_UPDATES,
                               Capability.FETCH_STOCK})
+    receipt_kinds: ClassVar[tuple[str, ...]] = ()
+    """Ledger kinds of the receipt files the dialect reads (taken by ``fetch_receipts``)."""
 
     def __init__(self, opener: DropOpener, ledger: lg.FileLedger, folders: SftpFolders) -> None:
         self.opener = opener
@@ -161,6 +180,10 @@ class FileExchange(WarehousePort):
 
     def _read(self, name: str, data: bytes) -> Received:
         """Read a file the warehouse sent; :class:`ParseError` when it cannot be."""
+        raise NotImplementedError
+
+    def _inbound_file(self, notice: InboundNotice) -> OrderFile:
+        """The document announcing an inbound notice."""
         raise NotImplementedError
 
     def _overdue(self) -> list[Quarantined]:
@@ -179,23 +202,33 @@ class FileExchange(WarehousePort):
         known = self.find_order(order.reference)
         if known is not None:
             return known
-        file = self._order_file(order)
+        return self._send(self._order_file(order), order_key(order.reference), "order")
+
+    def _send(self, file: OrderFile, key: str, what: str) -> str:
         with self.opener() as drop:
             try:
                 drop.upload(self.folders.inbound, file.name, file.data)
             except RemoteFileExists:
-                self.log.warning("order file already on the drop", file=file.name,
-                            reference=order.reference)
+                self.log.warning(f"{what} file already on the drop", file=file.name, key=key)
         self.ledger.record(file.name, content_hash(file.data), file.kind, file.status,
-                           direction=lg.OUT, keys=[order_key(order.reference)],
-                           control_number=file.control_number)
-        self.log.info("order sent", file=file.name, reference=order.reference)
+                           direction=lg.OUT, keys=[key], control_number=file.control_number)
+        self.log.info(f"{what} sent", file=file.name, key=key)
         return file.name
 
     def find_order(self, reference: str) -> str | None:
         """The name of the file that carried the order, if we sent it."""
         found = self.ledger.file_for_key(order_key(reference))
         return None if found is None else found.name
+
+    def send_inbound(self, notice: InboundNotice) -> str:
+        """Upload the notice's file; return its name. A reference sent before is not sent
+        again: the name of its file is returned."""
+        self.require(Capability.SEND_INBOUND)
+        known = self.ledger.file_for_key(inbound_key(notice.reference))
+        if known is not None:
+            return known.name
+        return self._send(self._inbound_file(notice), inbound_key(notice.reference),
+                          "inbound notice")
 
     def rejected(self) -> list[SentDocument]:
         """Files we sent that the warehouse refused (wholly or in part), oldest first."""
@@ -207,9 +240,11 @@ class FileExchange(WarehousePort):
         batch = _Batch()
         with self.opener() as drop:
             if cursor is not None:
-                for name in self.ledger.confirm(_cursor(cursor)):
+                for name in self.ledger.confirm(_cursor(cursor),
+                                                other_than=self.receipt_kinds):
                     self._archive(drop, name)
-            pending = self.ledger.pending()
+            pending = {name: f for name, f in self.ledger.pending().items()
+                       if f.kind not in self.receipt_kinds}
             for remote in drop.list(self.folders.outbound):
                 self._take_update(drop, remote.name, pending.get(remote.name), batch)
         batch.quarantined.extend(self._overdue())
@@ -235,8 +270,8 @@ class FileExchange(WarehousePort):
         except ParseError as exc:
             self._quarantine(drop, name, data, digest, exc, batch)
             return
-        if received.stock is not None:
-            return  # fetch_stock takes it
+        if received.stock is not None or received.receipts:
+            return  # fetch_stock or fetch_receipts takes it
         if received.acks or received.refusals or not received.notices:
             self._take_answers(drop, name, digest, received, batch)
             return
@@ -323,6 +358,56 @@ class FileExchange(WarehousePort):
             drop.rename(self.folders.outbound, name, f"{name}.{suffix}",
                         to_folder=self.folders.archive)
 
+    # ------------------------------------------------------------------ receipts
+
+    def fetch_receipts(self, cursor: str | None) -> tuple[Sequence[Receipt], str | None]:
+        """Receipts of files not confirmed yet; the cursor (the last file's ledger row id)
+        confirms them on the next call, and they are handed over again until then."""
+        self.require(Capability.FETCH_INBOUND_RECEIPTS)
+        receipts: list[Receipt] = []
+        last: int | None = None
+        with self.opener() as drop:
+            if cursor is not None:
+                for name in self.ledger.confirm(_cursor(cursor), kinds=self.receipt_kinds):
+                    self._archive(drop, name)
+            pending = {name: f for name, f in self.ledger.pending().items()
+                       if f.kind in self.receipt_kinds}
+            for remote in drop.list(self.folders.outbound):
+                taken = self._take_receipts(drop, remote.name, pending.get(remote.name))
+                if taken is not None:
+                    row_id, found = taken
+                    receipts.extend(found)
+                    last = row_id if last is None else max(last, row_id)
+        self.log.info("warehouse receipts taken", receipts=len(receipts))
+        return receipts, cursor if last is None else str(last)
+
+    def _take_receipts(self, drop: Drop, name: str, pending: lg.LedgerFile | None) -> \
+            tuple[int, list[Receipt]] | None:
+        data = drop.read(self.folders.outbound, name)
+        digest = content_hash(data)
+        if pending is not None and pending.content_hash == digest:
+            keys = self.ledger.keys_of(digest)
+            return pending.id, [n.receipt for n in self._read(name, data).receipts
+                                if n.key in keys]
+        if self.ledger.file(name) is not None:
+            return None  # decided before (by this poll or another)
+        try:
+            received = self._read(name, data)
+        except ParseError:
+            return None  # fetch_updates quarantines it and reports it
+        if not received.receipts or self._settled(drop, name, digest):
+            return None
+        known = self.ledger.known_keys(n.key for n in received.receipts)
+        fresh = [n for n in received.receipts if n.key not in known]
+        if not fresh:
+            self._drop_duplicate(drop, name, digest, received.kind,
+                                 f"every receipt was taken before: {sorted(known)}")
+            return None
+        self._reply(drop, received.reply)
+        row_id = self.ledger.record(name, digest, received.kind, lg.PENDING,
+                                    keys=[n.key for n in fresh])
+        return row_id, [n.receipt for n in fresh]
+
     # ------------------------------------------------------------------ stock
 
     def fetch_stock(self) -> StockSnapshot:
@@ -384,6 +469,10 @@ AS_OF_PREFIX = "stock-at:"
 
 def order_key(reference: str) -> str:
     return f"order:{reference}"
+
+
+def inbound_key(reference: str) -> str:
+    return f"inbound:{reference}"
 
 
 def stock_key(snapshot_id: str) -> str:

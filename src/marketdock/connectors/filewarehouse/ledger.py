@@ -183,10 +183,15 @@ class FileLedger:
                     direction=direction, name=key, content_hash=content_hash, kind=kind,
                     status=APPLIED, created_at=now, updated_at=now))
 
-    def confirm(self, up_to: int) -> list[str]:
-        """Mark pending inbound files with a row id up to ``up_to`` applied; their names."""
+    def confirm(self, up_to: int, kinds: Sequence[str] | None = None,
+                other_than: Sequence[str] = ()) -> list[str]:
+        """Mark pending inbound files with a row id up to ``up_to`` (of these kinds, not of
+        ``other_than`` kinds: each poll confirms only what it handed over) applied; their
+        names."""
         table = exchanged_files
-        condition = (*self._where(IN), table.c.status == PENDING, table.c.id <= up_to)
+        condition = (*self._where(IN), table.c.status == PENDING, table.c.id <= up_to,
+                     *([table.c.kind.in_(kinds)] if kinds is not None else []),
+                     *([table.c.kind.not_in(other_than)] if other_than else []))
         with self.db.begin() as conn:
             names = list(conn.execute(sa.select(table.c.name).where(*condition)
                                       .order_by(table.c.id)).scalars())

@@ -4,6 +4,14 @@ Conventions (those of the shared samples and the sandbox warehouse): the SKU tra
 the ``VN`` product id, the hub's line reference as an ``N9*LI`` reference on the line
 (and comes back on each W12 of the 945), the ship-to as an ``ST`` party, the shipping
 method as W66-05 routing text, a parcel's tracking number as a ``MAN*CP`` mark.
+
+Inbound: a 943 carries the notice's reference as W06-02 (depositor order number), the
+supplier as the ``SF`` party, the expected arrival day (warehouse time) as ``G62*17``, a
+tracking number as ``N9*2I``, the carrier in the mandatory W27: as SCAC when it reads like
+one (two to four capital letters), else SCAC ``ZZZZ`` (mutually defined) with the
+carrier's name as W27-03.
+The 944 answers it with W17-04 = that reference; W07-01 counts the good units received,
+a ``W13`` with condition ``01`` the damaged ones besides.
 """
 
 from __future__ import annotations
@@ -16,9 +24,16 @@ from zoneinfo import ZoneInfo
 
 import pydantic
 
-from marketdock.connectors.filewarehouse.exchange import Notice, StockFile
-from marketdock.connectors.ports import ShippedPackage, ShortPick, WarehouseOrder
+from marketdock.connectors.filewarehouse.exchange import Notice, ReceiptNotice, StockFile
+from marketdock.connectors.ports import (
+    InboundNotice,
+    Receipt,
+    ShippedPackage,
+    ShortPick,
+    WarehouseOrder,
+)
 from marketdock.connectors.x12 import (
+    Carrier,
     Delimiters,
     ElementNote,
     FunctionalAck997,
@@ -34,13 +49,18 @@ from marketdock.connectors.x12 import (
     ShippingAdvice945,
     ShippingInstructions,
     ShippingOrder940,
+    StockTransferReceipt944,
+    StockTransferShipment943,
+    Totals,
     TransactionAck,
+    TransferLine943,
     X12ParseError,
     clean_text,
 )
 from marketdock.connectors.x12.sets.common import DateRef
+from marketdock.connectors.x12.sets.w06 import ShipmentIdentification
 from marketdock.domain import Address, StockPosition
-from marketdock.errors import ParseError
+from marketdock.errors import ParseError, ValidationError
 
 SKU_QUALIFIERS = ("VN", "SK")
 BACKORDER_FOLLOWS = "BP"
@@ -211,6 +231,72 @@ def _hhmm(value: str | None, where: str) -> time:
     if len(value) < 4 or not value[:4].isdigit() or int(value[:2]) > 23 or int(value[2:4]) > 59:
         raise ParseError(f"{where}: BIA05 time {value!r} is not HHMM")
     return time(int(value[:2]), int(value[2:4]))
+
+
+# ------------------------------------------------------------------ 943 / 944
+
+UNKNOWN_SCAC = "ZZZZ"
+DAMAGED = "01"
+"""W13-03 receiving condition: units received damaged."""
+
+
+def advice_943(notice: InboundNotice, delimiters: Delimiters, zone: ZoneInfo) -> \
+        StockTransferShipment943:
+    def text(value: str | None) -> str | None:
+        cleaned = clean_text(value or "", delimiters)
+        return cleaned or None
+
+    if not notice.lines:
+        raise ValidationError(f"inbound notice {notice.reference} has no lines")
+    for line in notice.lines:
+        if line.quantity < 1:
+            raise ValidationError(f"inbound notice {notice.reference}: SKU {line.sku} "
+                                  f"quantity {line.quantity} must be at least 1")
+    carrier = text(notice.carrier)
+    dates = [] if notice.expected_at is None else [
+        DateRef(qualifier="17", date=notice.expected_at.astimezone(zone).date())]
+    tracking = text(notice.tracking_number)
+    supplier = text(notice.supplier)
+    return StockTransferShipment943(
+        shipment=ShipmentIdentification(depositor_order_number=notice.reference),
+        parties=[Party(entity="SF", name=supplier)] if supplier else [],
+        references=[Reference(qualifier="2I", value=tracking)] if tracking else [],
+        dates=dates,
+        carrier=Carrier(transport_method="M", scac=carrier if _is_scac(carrier) else UNKNOWN_SCAC,
+                        routing=carrier),
+        lines=[TransferLine943(quantity=Decimal(line.quantity), unit="EA",
+                               product_ids=[ProductId(qualifier="VN", value=line.sku)],
+                               references=[Reference(qualifier="LI", value=str(number))])
+               for number, line in enumerate(notice.lines, start=1)],
+        totals=Totals(quantity=Decimal(sum(line.quantity for line in notice.lines))))
+
+
+def _is_scac(carrier: str | None) -> bool:
+    return carrier is not None and 2 <= len(carrier) <= 4 and carrier.isascii() \
+        and carrier.isalpha() and carrier.isupper()
+
+
+def receipt_944(advice: StockTransferReceipt944, zone: ZoneInfo, where: str) -> ReceiptNotice:
+    """The receipt one receipt advice reports, keyed by notice and warehouse receipt."""
+    reference = advice.depositor_order_number
+    if not reference:
+        raise ParseError(f"{where}: W17-04 (depositor order number of the notice) is missing")
+    received: dict[str, int] = {}
+    damaged: dict[str, int] = {}
+    for number, line in enumerate(advice.lines, start=1):
+        here = f"{where}, W07 {number}"
+        sku = next((p.value for p in line.product_ids if p.qualifier in SKU_QUALIFIERS),
+                   None) or (line.product_ids[0].value if line.product_ids else None)
+        if not sku:
+            raise ParseError(f"{here}: no product id")
+        received[sku] = received.get(sku, 0) + _units(line.quantity, "W07-01", here)
+        for exception in line.exceptions:
+            if exception.condition == DAMAGED:
+                damaged[sku] = damaged.get(sku, 0) + _units(exception.quantity, "W13-01", here)
+    return ReceiptNotice(
+        key=f"944:{reference}:{advice.warehouse_receipt_number}",
+        receipt=Receipt(inbound_reference=reference, received=received, damaged=damaged,
+                        received_at=datetime.combine(advice.date, time(0), zone)))
 
 
 # ------------------------------------------------------------------ 997 of a broken file

@@ -1,4 +1,5 @@
-"""The X12 file warehouse: 940 out; 997, 945 and 846 in; a 997 for every interchange.
+"""The X12 file warehouse: 940 and 943 out; 997, 945, 846 and 944 in; a 997 for every
+interchange.
 
 Every interchange the warehouse sends is answered with a 997 per functional group,
 uploaded to ``inbound`` when the file is taken. An interchange from another partner
@@ -6,7 +7,7 @@ uploaded to ``inbound`` when the file is taken. An interchange from another part
 (counts that do not add up, cut short) is quarantined as a whole; the 997 says which
 sets were rejected (all of them, when the interchange cannot be read).
 
-Every 940 we send waits for its 997: :meth:`X12FileWarehouse.unacknowledged` lists
+Every 940 and 943 we send waits for its 997: :meth:`X12FileWarehouse.unacknowledged` lists
 those still waiting after the timeout; a 997 rejecting one is reported by
 ``fetch_updates`` (as a quarantined message naming our file) and listed by ``rejected``.
 
@@ -34,12 +35,14 @@ from marketdock.connectors.filewarehouse.exchange import (
 )
 from marketdock.connectors.filewarehouse.settings import X12Settings
 from marketdock.connectors.filewarehouse.x12_mapping import (
+    advice_943,
     notice_945,
     order_940,
+    receipt_944,
     rejecting_997,
     stock_846,
 )
-from marketdock.connectors.ports import Quarantined, WarehouseOrder
+from marketdock.connectors.ports import Capability, InboundNotice, Quarantined, WarehouseOrder
 from marketdock.connectors.sftp import SftpFolders
 from marketdock.connectors.x12 import (
     ControlNumbers,
@@ -49,10 +52,12 @@ from marketdock.connectors.x12 import (
     X12ParseError,
     acknowledge_group,
     decode_846,
+    decode_944,
     decode_945,
     decode_997,
     parse_interchange,
     write_940,
+    write_943,
     write_997,
 )
 from marketdock.connectors.x12.tokenizer import tokenize
@@ -60,12 +65,16 @@ from marketdock.engine.clock import Clock
 from marketdock.errors import ValidationError
 
 KIND_940 = "x12:940"
-ACKNOWLEDGED_KINDS = (KIND_940,)
-KINDS = {"945": "x12:945", "846": "x12:846", "997": "x12:997"}
+KIND_943 = "x12:943"
+ACKNOWLEDGED_KINDS = (KIND_940, KIND_943)
+KINDS = {"945": "x12:945", "846": "x12:846", "997": "x12:997", "944": "x12:944"}
 
 
 class X12FileWarehouse(FileExchange):
     name = "x12 file warehouse"
+    capabilities = FileExchange.capabilities | {Capability.SEND_INBOUND,
+                                                Capability.FETCH_INBOUND_RECEIPTS}
+    receipt_kinds = (KINDS["944"],)
 
     def __init__(self, opener: DropOpener, ledger: lg.FileLedger, folders: SftpFolders,
                  settings: X12Settings, numbers: ControlNumbers, clock: Clock,
@@ -87,6 +96,15 @@ class X12FileWarehouse(FileExchange):
         return OrderFile(name=f"940_{safe_name(order.reference)}_{interchange.control_number}"
                               ".edi",
                          data=data, kind=KIND_940,
+                         control_number=interchange.groups[0].control_number, status=lg.SENT)
+
+    def _inbound_file(self, notice: InboundNotice) -> OrderFile:
+        data = write_943([advice_943(notice, self.partner.delimiters, self.zone)],
+                         self.partner, self.numbers, at=self.clock.now())
+        interchange = parse_interchange(data, encoding=self.partner.encoding)
+        return OrderFile(name=f"943_{safe_name(notice.reference)}_"
+                              f"{interchange.control_number}.edi",
+                         data=data, kind=KIND_943,
                          control_number=interchange.groups[0].control_number, status=lg.SENT)
 
     def unacknowledged(self, now: datetime | None = None) -> list[SentDocument]:
@@ -129,7 +147,7 @@ class X12FileWarehouse(FileExchange):
     def _decode(self, interchange: Interchange, where: str, reply: Reply | None) -> Received:
         codes = {ts.code for ts in interchange.transactions()}
         if len(codes) != 1 or not codes <= set(KINDS):
-            raise FileRejected(f"{where}: expected 945, 846 or 997 sets (one kind per "
+            raise FileRejected(f"{where}: expected 945, 944, 846 or 997 sets (one kind per "
                                f"interchange), found {', '.join(sorted(codes)) or 'none'}",
                                reply=reply)
         (code,) = codes
@@ -145,6 +163,10 @@ class X12FileWarehouse(FileExchange):
                               delta_report_type=self.delta_report_type,
                               where=f"{where}, set {sets[0].control_number}")
             return Received(KINDS[code], stock=stock, reply=reply)
+        if code == "944":
+            receipts = tuple(receipt_944(decode_944(ts), self.zone,
+                                         f"{where}, set {ts.control_number}") for ts in sets)
+            return Received(KINDS[code], receipts=receipts, reply=reply)
         notices = tuple(notice_945(decode_945(ts), self.zone, f"{where}, set {ts.control_number}")
                         for ts in sets)
         return Received(KINDS[code], notices=notices, reply=reply)

@@ -1,17 +1,18 @@
 """The documents of the file warehouse, as pure functions over floor records.
 
-Inbound, a document becomes the floor's order requests; outbound, the floor's orders and
-stock become documents, in X12 (940 in; 945, 846 and 997 out) or in the warehouse CSV
-layouts (orders in; shipment confirmations and stock snapshots out). The conventions
+Inbound, a document becomes the floor's order requests and inbound notices; outbound,
+the floor's orders, receipts and stock become documents, in X12 (940 and 943 in; 945, 944,
+846 and 997 out) or in the warehouse CSV layouts (orders and ASNs in; shipment
+confirmations and stock snapshots out; the layouts have no receipt file). The conventions
 follow the shared samples: the SKU is the ``VN`` product id, the hub's line reference an
 ``LI`` reference, the ship-to an ``ST`` party, a parcel's tracking number a ``CP`` mark.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, time
 from decimal import Decimal
 
 from marketdock.connectors import csvfiles
@@ -24,9 +25,16 @@ from marketdock.connectors.x12.sets.common import Carrier, Party, ProductId, Ref
 from marketdock.connectors.x12.sets.w06 import ShipmentIdentification
 from marketdock.connectors.x12.sets.w846 import InventoryItem846, Quantity
 from marketdock.connectors.x12.sets.w940 import ShippingOrder940, decode_940
+from marketdock.connectors.x12.sets.w943 import StockTransferShipment943, decode_943
+from marketdock.connectors.x12.sets.w944 import (
+    ReceiptException,
+    ReceivedLine944,
+    StockTransferReceipt944,
+)
 from marketdock.connectors.x12.sets.w945 import Mark, PackageLoop945, ShippedItem945
 from marketdock.connectors.x12.sets.w997 import FunctionalAck997, acknowledge_group
 from marketdock.sandbox.warehouse import Address, LineRequest, Order, StockLevel
+from marketdock.sandbox.warehouse.model import Inbound
 
 
 @dataclass(frozen=True)
@@ -39,25 +47,76 @@ class OrderRequest:
     shipping_method: str = "Standard"
 
 
+@dataclass(frozen=True)
+class InboundRequest:
+    """An inbound notice (ASN) as the floor receives it."""
+
+    reference: str
+    lines: Mapping[str, int]
+    expected_at: datetime | None = None
+    po_number: str = ""
+
+
+@dataclass(frozen=True)
+class X12Documents:
+    """What an interchange asks of the warehouse, and the 997 for each of its groups."""
+
+    orders: list[OrderRequest]
+    inbounds: list[InboundRequest]
+    acks: list[FunctionalAck997]
+
+
 # ------------------------------------------------------------------- X12
 
 
-def orders_from_x12(data: bytes) -> tuple[list[OrderRequest], list[FunctionalAck997]]:
-    """The 940s of an interchange, and the 997 for each of its groups.
+def documents_from_x12(data: bytes) -> X12Documents:
+    """The 940s and 943s of an interchange, and the 997 for each of its groups.
 
     A set the element rules reject is acknowledged as rejected and not returned; the
     others go to the floor. A broken envelope raises the codec's ParseError.
     """
     interchange = parse_interchange(data)
-    requests, acks = [], []
+    found = X12Documents([], [], [])
     for group in interchange.groups:
         ack = acknowledge_group(group)
-        acks.append(ack)
+        found.acks.append(ack)
         rejected = {a.control_number for a in ack.transactions if a.status != "A"}
         for ts in group.transactions:
-            if ts.code == "940" and ts.control_number not in rejected:
-                requests.append(_request_940(decode_940(ts)))
-    return requests, acks
+            if ts.control_number in rejected:
+                continue
+            if ts.code == "940":
+                found.orders.append(_request_940(decode_940(ts)))
+            elif ts.code == "943":
+                found.inbounds.append(_request_943(decode_943(ts)))
+    return found
+
+
+def _request_943(advice: StockTransferShipment943) -> InboundRequest:
+    lines: dict[str, int] = {}
+    for line in advice.lines:
+        sku = next((p.value for p in line.product_ids if p.qualifier == "VN"), None) or \
+            (line.product_ids[0].value if line.product_ids else "")
+        lines[sku] = lines.get(sku, 0) + int(line.quantity)
+    arrival = next((d.date for d in advice.dates if d.qualifier == "17" and d.date), None)
+    expected_at = None if arrival is None else datetime.combine(arrival, time(0), UTC)
+    return InboundRequest(advice.shipment.depositor_order_number or "", lines, expected_at,
+                          advice.shipment.purchase_order_number or "")
+
+
+def receipt_944(inbound: Inbound) -> StockTransferReceipt944:
+    """The receipt advice of a received inbound notice: good units per SKU as W07-01,
+    damaged ones as a W13 with condition ``01``."""
+    assert inbound.received_at is not None
+    return StockTransferReceipt944(
+        date=inbound.received_at.date(), warehouse_receipt_number=f"RCV-{inbound.inbound_id}",
+        depositor_order_number=inbound.reference,
+        lines=[ReceivedLine944(
+            quantity=Decimal(line.received), unit="EA",
+            product_ids=[ProductId(qualifier="VN", value=line.sku)],
+            exceptions=[ReceiptException(quantity=Decimal(line.damaged), unit="EA",
+                                         condition="01")] if line.damaged else [])
+            for line in inbound.receipt],
+        total_received=Decimal(sum(line.received for line in inbound.receipt)))
 
 
 def _request_940(order: ShippingOrder940) -> OrderRequest:
@@ -150,6 +209,26 @@ def orders_from_csv(name: str, data: bytes) -> list[OrderRequest]:
                     country=first.ship_to_country, postcode=first.ship_to_postcode,
                     company=first.ship_to_company or ""),
             first.ship_method))
+    return requests
+
+
+def inbounds_from_csv(name: str, data: bytes) -> list[InboundRequest]:
+    """The notices of an ASN file; a broken file raises the codec's CsvFileError and
+    nothing of it is applied."""
+    parsed = csvfiles.read_csv(data, name, layout=csvfiles.ASN, strict=True)
+    grouped: dict[str, list[csvfiles.AsnLine]] = {}
+    for record in parsed.records:
+        assert isinstance(record, csvfiles.AsnLine)
+        grouped.setdefault(record.asn_id, []).append(record)
+    requests = []
+    for reference, rows in grouped.items():
+        lines: dict[str, int] = {}
+        for row in rows:
+            lines[row.sku] = lines.get(row.sku, 0) + int(row.qty_expected)
+        first = rows[0]
+        requests.append(InboundRequest(
+            reference, lines, datetime.combine(first.expected_arrival, time(0), UTC),
+            first.po_number or ""))
     return requests
 
 

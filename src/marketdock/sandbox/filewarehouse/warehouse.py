@@ -4,14 +4,18 @@ Each :meth:`FileWarehouse.step` (or :meth:`FileWarehouse.advance`, which also mo
 floor's clock) does what such a warehouse's batch job does:
 
 1. takes every complete file from ``inbound`` (moving it to ``archive``), and applies the
-   orders in it to the floor; an X12 interchange is answered with a 997 per group (sets
-   the element rules reject are acknowledged as rejected and not applied); a file that
-   cannot be read at all is applied not at all, and its error is kept in the state (and,
-   for CSV, written back as ``<name>.error.txt``); a 997 from the hub acknowledges one of
-   our documents;
+   orders and inbound notices (943 sets, ASN files) in it to the floor; an X12
+   interchange is answered with a 997 per group (sets the element rules reject are
+   acknowledged as rejected and not applied); a file that cannot be read at all is
+   applied not at all, and its error is kept in the state (and, for CSV, written back as
+   ``<name>.error.txt``); a 997 from the hub acknowledges one of our documents;
 2. writes a 945 (or a shipments CSV) for every order that finished (shipped, partly
-   shipped, or closed short), and a full stock snapshot (846 or inventory CSV) every
+   shipped, or closed short), a 944 for every inbound notice received (X12 only: the CSV
+   layouts have no receipt file), and a full stock snapshot (846 or inventory CSV) every
    ``stock_every`` seconds of floor time.
+
+Inbound notices are received by the floor after its ``inbound_receive_delay``, or at once
+through :meth:`FileWarehouse.receive_inbound`.
 
 Fault switches (``FaultSwitches``, path ``/<document kind>``): ``duplicate_file`` writes a
 document twice under two names, ``broken_file`` writes it cut in half, ``no_997`` never
@@ -20,6 +24,7 @@ acknowledges, ``late_997`` acknowledges ``delay`` floor-seconds late.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
@@ -31,6 +36,7 @@ from marketdock.connectors.x12 import (
     parse_interchange,
     read_997,
     write_846,
+    write_944,
     write_945,
     write_997,
 )
@@ -56,7 +62,7 @@ class FileWarehouseState:
     rejected: dict[str, str] = field(default_factory=dict)
     """Inbound file → why nothing of it was applied."""
     sent: dict[str, str] = field(default_factory=dict)
-    """Outbound file → its kind (945, 846, 997, shipments, inventory)."""
+    """Outbound file → its kind (945, 944, 846, 997, shipments, inventory)."""
     awaiting_ack: dict[str, str] = field(default_factory=dict)
     """Group control number → outbound file, for our X12 documents not yet acknowledged."""
     acknowledged: list[str] = field(default_factory=list)
@@ -95,22 +101,36 @@ class FileWarehouse:
             self._cursor = event.seq
             if isinstance(event, ev.OrderShipped | ev.OrderClosedShort):
                 self._report_order(event.reference)
+            elif isinstance(event, ev.InboundReceived) and self.dialect == "x12":
+                self._report_receipt(event.reference)
         now = self.floor.now()
         if self._last_stock is None or now - self._last_stock >= self.stock_every:
             self.publish_stock()
 
+    def receive_inbound(self, reference: str, received: Mapping[str, int] | None = None, *,
+                        damaged: Mapping[str, int] | None = None) -> None:
+        """Book the goods of an inbound notice in now (as announced unless ``received``
+        says otherwise) and report the receipt."""
+        self.floor.receive_inbound(reference, received, damaged=damaged)
+        self.step()
+
     # ------------------------------------------------------------------ inbound
 
     def _receive(self, name: str, data: bytes) -> None:
+        inbounds: list[documents.InboundRequest] = []
+        requests: list[documents.OrderRequest] = []
         try:
-            if self.dialect == "csv":
+            if self.dialect == "csv" and name.startswith(f"{csvfiles.ASN.prefix}_"):
+                inbounds = documents.inbounds_from_csv(name, data)
+            elif self.dialect == "csv":
                 requests = documents.orders_from_csv(name, data)
             elif name.startswith("997"):
                 self._acknowledged(name, data)
                 return
             else:
-                requests, acks = documents.orders_from_x12(data)
-                self._answer(name, write_997(acks, self.partner, self.numbers,
+                found = documents.documents_from_x12(data)
+                requests, inbounds = found.orders, found.inbounds
+                self._answer(name, write_997(found.acks, self.partner, self.numbers,
                                              at=self.floor.now()))
         except ParseError as exc:
             self.state.rejected[name] = str(exc)
@@ -124,6 +144,13 @@ class FileWarehouse:
                                          shipping_method=request.shipping_method)
             except DuplicateReference:
                 continue  # a warehouse takes an order reference once
+        for inbound in inbounds:
+            try:
+                self.floor.announce_inbound(inbound.reference, inbound.lines,
+                                            expected_at=inbound.expected_at,
+                                            po_number=inbound.po_number)
+            except DuplicateReference:
+                continue  # and a notice reference once
         self.state.applied.append(name)
 
     def _acknowledged(self, name: str, data: bytes) -> None:
@@ -167,6 +194,13 @@ class FileWarehouse:
             self._publish(csvfiles.SHIPMENTS.file_name(now, self._sequence),
                           csvfiles.write_csv(csvfiles.SHIPMENTS, rows), "shipments")
 
+    def _report_receipt(self, reference: str) -> None:
+        now = self.floor.now()
+        self._sequence += 1
+        data = write_944([documents.receipt_944(self.floor.inbound(reference))], self.partner,
+                         self.numbers, at=now)
+        self._publish(f"944_{self._safe(reference)}_{self._sequence:06d}.edi", data, "944")
+
     def publish_stock(self) -> str:
         """Write a full stock snapshot now; return its file name."""
         now = self.floor.now()
@@ -185,7 +219,7 @@ class FileWarehouse:
         return name
 
     def _publish(self, name: str, data: bytes, kind: str, *, track: bool = True) -> None:
-        if track and self.dialect == "x12" and kind in ("945", "846"):
+        if track and self.dialect == "x12" and kind in ("945", "944", "846"):
             self.state.awaiting_ack[parse_interchange(data).groups[0].control_number] = name
         if self.faults.fire("broken_file", f"/{kind}"):
             data = data[: len(data) // 2]
