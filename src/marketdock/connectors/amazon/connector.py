@@ -227,7 +227,8 @@ class AmazonConnector(MarketplacePort):
         if state is StockCheckState.WAITING:
             return StockCheck(state)
         if state is StockCheckState.STUCK:
-            age = self.settings.feed_stuck_after
+            minutes = int(self.settings.feed_stuck_after.total_seconds() // 60)
+            age = f"{minutes // 60} h" if minutes % 60 == 0 else f"{minutes} min"
             return StockCheck(state, reason=f"Amazon feed {reference} is still "
                                             f"{feed.processing_status} more than {age} after "
                                             "it was submitted")
