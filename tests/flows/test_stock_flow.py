@@ -38,7 +38,7 @@ from marketdock.flows.orders import FLOW as ORDERS
 from marketdock.flows.orders import OrderFlow
 from marketdock.flows.shipments import FLOW as SHIPMENTS
 from marketdock.flows.shipments import ShipmentFlow
-from marketdock.flows.stock import FLOW, FULL, PUBLISH, READ_BACK, StockFlow, StockPush
+from marketdock.flows.stock import CHECK, FLOW, FULL, PUBLISH, READ_BACK, StockFlow, StockPush
 from marketdock.flows.stock_rule import FBA_EXCLUDED, StockExplanation, explain
 from marketdock.flows.store import listings
 from marketdock.flows.store import stock as stock_store
@@ -315,3 +315,17 @@ def test_an_answer_for_an_older_quantity_leaves_the_newer_one_queued(hub: Hub) -
         assert not stock_store.settle(conn, "acme", "amazon-eu", "MUG", quantity=4,
                                       status=stock_store.APPLIED, reference=None, now=now)
         assert stock_store.queued(conn, "acme", "amazon-eu") == {"MUG": 3}
+
+
+def test_pending_quantities_of_a_marketplace_without_checks_wait_for_the_read_back(
+        hub: Hub) -> None:
+    hub.listing("MUG")
+    hub.market.stock_outcomes = {"MUG": StockOutcome.PENDING}
+    hub.report(W_MUG=5)
+    assert hub.sync() == {"MUG": 4}
+    assert hub.status("MUG") == stock_store.PENDING
+    with hub.db.read() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(jobs)
+                            .where(jobs.c.task == CHECK)).scalar_one() == 0
+    hub.run(CHECK, {"channel": "amazon-eu", "reference": "push-1", "skus": ["MUG"]})
+    assert hub.status("MUG") == stock_store.PENDING and hub.open_exceptions() == {}

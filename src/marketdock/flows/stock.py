@@ -364,6 +364,10 @@ class StockFlow:
     def check(self, ctx: JobContext, batch: StockBatchCheck) -> None:
         tenant_id, channel = ctx.job.tenant_id, batch.channel
         port = self.ports.marketplace(tenant_id, channel)
+        if not port.supports(Capability.CHECK_STOCK):
+            log.info("channel stock batches cannot be checked; the read-back compares them",
+                     channel=channel, reference=batch.reference)
+            return
         checked = port.check_stock(batch.reference, batch.skus)
         log.info("stock batch checked", channel=channel, reference=batch.reference,
                  state=checked.state.value, skus=len(batch.skus))
@@ -372,7 +376,7 @@ class StockFlow:
                 ctx.defer(conn, CHECK, batch, scheduled_at=ctx.clock.now() + CHECK_AGAIN)
             return
         if checked.state is StockCheckState.DONE:
-            with ctx.db.begin() as conn:
+            with ctx.transaction() as conn:
                 pending = stock_store.pending_in(conn, tenant_id, channel, batch.reference)
                 results = [r for r in checked.results if r.sku in pending]
                 self._settle(conn, ctx, channel,
