@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -35,6 +36,8 @@ from marketdock.flows.inbound import (
 )
 from marketdock.flows.store import sync_state
 from marketdock.monitor import exceptions
+from tests.connectors.filewarehouse.conftest import make_setup, x12_port
+from tests.connectors.shipbob.harness import setup as shipbob_setup
 
 CONFIG = """
 [[tenants]]
@@ -107,12 +110,16 @@ class OrdersOnly(WarehousePort):
 class Ports:
     main: InboundWarehouse = field(default_factory=InboundWarehouse)
     other: WarehousePort = field(default_factory=OrdersOnly)
+    real: WarehousePort | None = None
+    """A connector over a simulator, standing in for ``main`` when set."""
 
     def marketplace(self, tenant_id: str, channel_id: str) -> MarketplacePort:
         raise AssertionError("the inbound flow needs no marketplace")
 
     def warehouse(self, tenant_id: str, warehouse_id: str) -> WarehousePort:
-        return self.main if warehouse_id == "main" else self.other
+        if warehouse_id != "main":
+            return self.other
+        return self.real or self.main
 
 
 @dataclass
@@ -250,6 +257,39 @@ def test_a_receipt_reported_again_is_recorded_once(hub: Hub) -> None:
     assert [e.action for e in hub.history("ASN-1")] == ["inbound:sent", "inbound:received"]
     [opened] = hub.open(INBOUND_DISCREPANCY)
     assert opened.occurrences == 1
+
+
+def test_notice_and_receipt_through_the_x12_file_warehouse(hub: Hub, db: Database,
+                                                           tmp_path: Path) -> None:
+    setup = make_setup(tmp_path / "drop", "x12")
+    hub.ports.real = x12_port(db, setup, setup.drop.root)
+    hub.run(SEND, send("ASN-1", MUG=10, TEA=4))
+    setup.run()
+    assert dict(setup.floor.inbound("ASN-1").expected) == {"MUG": 10, "TEA": 4}
+    setup.warehouse.receive_inbound("ASN-1", {"MUG": 9, "TEA": 4})
+    hub.run(FLOW, {"warehouse": "main"})
+    hub.run(FLOW, {"warehouse": "main"})  # confirms the 944, which is then archived
+    assert [e.action for e in hub.history("ASN-1")] == ["inbound:sent", "inbound:received"]
+    [opened] = hub.open(INBOUND_DISCREPANCY)
+    assert opened.details["differences"] == {"MUG": -1}
+    assert not [n for n in setup.drop.files("outbound") if n.startswith("944")]
+
+
+def test_notice_and_receipt_through_shipbob(hub: Hub, db: Database) -> None:
+    made = shipbob_setup(db, connection={"fulfillment_center_id": 1})
+    try:
+        made.floor.set_stock("MUG", 1)
+        hub.ports.real = made.connector
+        hub.run(SEND, send("ASN-1", MUG=6))
+        [wro] = made.floor.inbounds()
+        made.floor.receive_inbound(wro.reference, {"MUG": 5}, damaged={"MUG": 1})
+        hub.run(FLOW, {"warehouse": "main"})
+        hub.run(FLOW, {"warehouse": "main"})
+        assert [e.action for e in hub.history("ASN-1")] == ["inbound:sent", "inbound:received"]
+        [opened] = hub.open(INBOUND_DISCREPANCY)
+        assert "MUG -1 (1 damaged)" in opened.reason
+    finally:
+        made.close()
 
 
 def test_a_receipt_for_an_unknown_notice_is_recorded(hub: Hub) -> None:
