@@ -218,6 +218,16 @@ def test_changed_contents_under_a_sent_reference_are_refused(hub: Hub) -> None:
     assert "other contents" in opened.reason
 
 
+def test_changed_contents_after_the_notice_went_out_are_refused(hub: Hub) -> None:
+    hub.run(SEND, send("ASN-1", MUG=1))
+    hub.run(SEND, send("ASN-1", MUG=5))
+    assert [line.quantity for line in hub.ports.main.notices["ASN-1"].lines] == [1]
+    [opened] = hub.open(INBOUND_REJECTED)
+    assert "other contents" in opened.reason
+    with hub.db.read() as conn:
+        assert effects.count(conn, "acme", EFFECT, effects.DONE) == 1
+
+
 def test_warehouse_without_inbound_asks_for_a_hand(hub: Hub) -> None:
     hub.run(SEND, send("ASN-1", "csv", MUG=1))
     [opened] = hub.open(INBOUND_BY_HAND)

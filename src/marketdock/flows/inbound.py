@@ -140,13 +140,13 @@ class InboundFlow:
                 sync_state.put(conn, tenant_id, _notice_key(warehouse_id, notice.reference),
                                notice.model_dump_json(), now)
             effect = effects.claim(conn, tenant_id, EFFECT, object_id, now)
-        if effect.done:
-            return
         if kept is not None and Notice.model_validate_json(kept) != notice:
-            self._rejected(ctx, effect.id, object_id,
+            self._rejected(ctx, None if effect.done else effect.id, object_id,
                            f"inbound notice {notice.reference} for warehouse {warehouse_id} "
                            "was already sent with other contents; send changes under a new "
                            "reference")
+            return
+        if effect.done:
             return
         warehouse = self.ports.warehouse(tenant_id, warehouse_id)
         if not warehouse.supports(Capability.SEND_INBOUND):
@@ -183,10 +183,13 @@ class InboundFlow:
         log.info("inbound notice sent", warehouse=warehouse_id, reference=notice.reference,
                  warehouse_inbound=remote_id)
 
-    def _rejected(self, ctx: JobContext, effect_id: int, object_id: str, reason: str) -> None:
+    def _rejected(self, ctx: JobContext, effect_id: int | None, object_id: str,
+                  reason: str) -> None:
+        """Open the rejection; ``effect_id``: the attempt to take back (nothing was sent)."""
         now = ctx.clock.now()
         with ctx.transaction() as conn:
-            effects.refused(conn, effect_id, now)
+            if effect_id is not None:
+                effects.refused(conn, effect_id, now)
             exceptions.open_exception(conn, tenant_id=ctx.job.tenant_id, type=INBOUND_REJECTED,
                                       object_type=OBJECT, object_id=object_id, reason=reason,
                                       now=now)
