@@ -89,7 +89,7 @@ def test_invalid_config_fails_at_start_naming_every_key(config: Path) -> None:
     config.write_text(text.replace('cutoff = "25:00"', 'cutoff = "14:00"')
                       .replace("prot = 1", ""))
     code, output = invoke("status", "--config", str(config))
-    assert code == 2 and "tenants[0].schedules[5].flow: unknown flow 'houskeeping'" in output
+    assert code == 2 and "tenants[0].schedules[6].flow: unknown flow 'houskeeping'" in output
 
 
 def test_missing_config_is_a_clear_error(tmp_path: Path) -> None:
@@ -164,6 +164,13 @@ def test_listings_and_carrier_mappings_from_the_command_line(config: Path) -> No
     code, output = invoke("return-labels", "add", "demo", "otto", "--carrier", "dhl",
                           str(labels), "--config", str(config))
     assert code == 0 and "2 new return label(s); 2 unused for otto DHL" in output, output
+    code, output = invoke("inbound", "send", "demo", "main", "PO-1", "--lines", "W-MUG:0",
+                          "--config", str(config))
+    assert code == 2 and "SKU:QUANTITY" in output
+    code, output = invoke("inbound", "send", "demo", "main", "PO-1", "--lines",
+                          "W-MUG:12,W-TEA:4", "--expected", "2026-12-01T08:00:00+01:00",
+                          "--config", str(config))
+    assert code == 0 and "inbound PO-1 to main" in output, output
     code, output = invoke("jobs", "list", "--json", "--config", str(config))
-    assert {j["task"] for j in json.loads(output)} == {"orders.reevaluate",
+    assert {j["task"] for j in json.loads(output)} == {"orders.reevaluate", "inbound.send",
                                                         "shipments.reconfirm_unmapped"}

@@ -627,6 +627,10 @@ flow = "stock.read_back"    # find and heal quantities the marketplace did not a
 every_seconds = 3600
 
 [[tenants.schedules]]
+flow = "inbound"            # receipts of announced goods, differences as exceptions
+every_seconds = 900
+
+[[tenants.schedules]]
 flow = "housekeeping"       # purge old jobs and logs
 every_seconds = 86400
 

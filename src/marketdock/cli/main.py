@@ -56,6 +56,9 @@ app.add_typer(carriers_app, name="carriers")
 labels_app = typer.Typer(help="Pools of return labels for marketplaces that need one per "
                          "parcel (OTTO).", no_args_is_help=True)
 app.add_typer(labels_app, name="return-labels")
+inbound_app = typer.Typer(help="Goods on their way to a warehouse (ASN / expected receipt).",
+                          no_args_is_help=True)
+app.add_typer(inbound_app, name="inbound")
 stock_app = typer.Typer(help="Published stock and why it is what it is.", no_args_is_help=True)
 app.add_typer(stock_app, name="stock")
 
@@ -351,6 +354,40 @@ def carriers_add(tenant: str,
             carrier_store.save(conn, mapping, hub.clock.now())
             hub.registry.defer(conn, hub.clock.now(), RECONFIRM_UNMAPPED, tenant)
     console.print(f"{channel.value}: {warehouse_carrier} -> {code}")
+
+
+@inbound_app.command("send")
+def inbound_send(tenant: str, warehouse: str, reference: str,
+                 lines: Annotated[str, typer.Option(help="SKU:QUANTITY,SKU:QUANTITY")],
+                 expected: Annotated[str | None, typer.Option(
+                     help="Expected arrival, ISO 8601 with offset, e.g. "
+                          "2026-12-01T08:00:00+01:00.")] = None,
+                 carrier: Annotated[str | None, typer.Option()] = None,
+                 tracking: Annotated[str | None, typer.Option()] = None,
+                 supplier: Annotated[str | None, typer.Option()] = None,
+                 config: ConfigOption = DEFAULT_CONFIG) -> None:
+    """Announce goods to a warehouse; receipts that differ become exceptions."""
+    import pydantic
+
+    from marketdock.flows import inbound
+
+    try:
+        request = inbound.SendInbound(warehouse=warehouse, notice=inbound.Notice(
+            reference=reference, expected_at=expected, carrier=carrier,
+            tracking_number=tracking, supplier=supplier,
+            lines=tuple(inbound.NoticeLine(sku=sku, quantity=quantity)
+                        for sku, quantity in ((c.warehouse_sku, c.quantity)
+                                              for c in _parse_kit(lines)))))
+    except pydantic.ValidationError as exc:
+        errors.print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(2) from exc
+    with open_hub(config, quiet=True) as hub:
+        prepare(hub)
+        hub.config.tenant(tenant).warehouse(warehouse)
+        with hub.db.begin() as conn:
+            job_id = hub.registry.defer(conn, hub.clock.now(), inbound.SEND, tenant,
+                                        request.model_dump(mode="json"))
+    console.print(f"inbound {reference} to {warehouse}: job {job_id}")
 
 
 @stock_app.command("explain")

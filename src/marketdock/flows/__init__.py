@@ -9,6 +9,7 @@ from __future__ import annotations
 from marketdock.config import Config
 from marketdock.engine.tasks import TaskRegistry
 from marketdock.flows import housekeeping
+from marketdock.flows.inbound import InboundFlow
 from marketdock.flows.orders import OrderFlow
 from marketdock.flows.ports import Ports
 from marketdock.flows.shipments import ShipmentFlow
@@ -20,5 +21,6 @@ def register_flows(registry: TaskRegistry, config: Config, ports: Ports) -> Task
     stock = StockFlow(config, ports)
     stock.register(registry)
     OrderFlow(config, ports).register(registry)
+    InboundFlow(config, ports).register(registry)
     ShipmentFlow(config, ports, push_stock_now=stock.short_picked).register(registry)
     return registry
