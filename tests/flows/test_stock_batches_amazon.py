@@ -133,3 +133,18 @@ def test_a_stuck_feed_is_an_exception_and_its_skus_go_out_by_patch(world: World)
     assert (stuck.type, stuck.object_id) == (stock.STOCK_BATCH_STUCK, f"amazon-eu:{feed_id}")
     assert f"stock batch {feed_id} (2 SKUs)" in stuck.reason
     assert "still IN_PROGRESS more than 30 min after it was submitted" in stuck.reason
+
+
+def test_an_urgent_publication_goes_out_through_patch_not_a_feed(world: World) -> None:
+    world.listed("MUG", "TEA", at_amazon=("MUG", "TEA"))
+    world.sync(MUG=6, TEA=3)
+    world.later(4)
+    world.main.snapshot = None  # the stock-out is the hub's own: no new report
+    with world.sandbox.db.begin() as conn:
+        stock_store.stock_out(conn, "acme", "W-MUG", ("main",), world.sandbox.clock.now())
+        world.registry.defer(conn, world.sandbox.clock.now(), stock.PUBLISH, "acme",
+                             {"channel": "amazon-eu", "warehouse_skus": ["W-MUG"],
+                              "urgent": True})
+    world.worker.run(until_idle=True)
+    assert world.quantity("MUG") == 0 and world.status("MUG") == stock_store.APPLIED
+    assert len(world.sandbox.state.feeds) == 1  # only the first, scheduled push

@@ -4,9 +4,9 @@ Orders are read with Orders 2026-01-01 ``searchOrders`` by last update, merchant
 only, for all the account's marketplaces in one search. Packages are confirmed one by one
 with Orders v0 ``confirmShipment`` and read back from ``getOrder``'s packages. Stock goes
 out in JSON_LISTINGS_FEEDs (asynchronous: the result of a push is PENDING with the feed
-id; :meth:`AmazonConnector.check_feed` reads the processing report later); one urgent SKU
-can go through ``patchListingsItem`` at once. Quantities are read back from the Listings
-Items API.
+id; :meth:`AmazonConnector.check_feed`, and the port's ``check_stock`` on top of it, read
+the processing report later); one urgent SKU goes through ``patchListingsItem`` at once
+(``push_stock_now``). Quantities are read back from the Listings Items API.
 """
 
 from __future__ import annotations
