@@ -36,38 +36,11 @@ from marketdock.flows.inbound import (
 )
 from marketdock.flows.store import sync_state
 from marketdock.monitor import exceptions
+from tests.configs import TENANT, warehouse
 from tests.connectors.filewarehouse.conftest import make_setup, x12_port
 from tests.connectors.shipbob.harness import setup as shipbob_setup
 
-CONFIG = """
-[[tenants]]
-id = "acme"
-name = "Acme"
-[[tenants.warehouses]]
-id = "main"
-kind = "x12"
-cutoff = "14:00"
-timezone = "Europe/Berlin"
-[tenants.warehouses.ship_from]
-company = "Acme Fulfilment"
-street = "Lagerweg"
-house_number = "1"
-postal_code = "20095"
-city = "Hamburg"
-country_code = "DE"
-[[tenants.warehouses]]
-id = "csv"
-kind = "csv"
-cutoff = "14:00"
-timezone = "Europe/Berlin"
-[tenants.warehouses.ship_from]
-company = "Acme Fulfilment"
-street = "Lagerweg"
-house_number = "2"
-postal_code = "20095"
-city = "Hamburg"
-country_code = "DE"
-"""
+CONFIG = TENANT + warehouse() + warehouse("csv", "csv", house_number="2")
 
 NOW = datetime(2026, 1, 5, 9, tzinfo=UTC)
 

@@ -38,31 +38,10 @@ from marketdock.flows.shipments import RECONFIRM_UNMAPPED, ShipmentFlow
 from marketdock.flows.store import carriers, listings
 from marketdock.flows.store import orders as order_store
 from marketdock.monitor import exceptions
+from tests.configs import AMAZON_CHANNEL, TENANT, warehouse
 from tests.flows.fakes import FakeMarketplace, FakePorts, FakeWarehouse
 
-CONFIG = """
-[[tenants]]
-id = "acme"
-name = "Acme"
-[[tenants.channels]]
-id = "amazon-eu"
-kind = "amazon"
-base_url = "http://127.0.0.1:1"
-marketplace_ids = ["A1PA6795UKMFR9"]
-[[tenants.warehouses]]
-id = "main"
-kind = "x12"
-cutoff = "14:00"
-timezone = "Europe/Berlin"
-ships_to = ["DE", "AT"]
-[tenants.warehouses.ship_from]
-company = "Acme Fulfilment"
-street = "Lagerweg"
-house_number = "1"
-postal_code = "20095"
-city = "Hamburg"
-country_code = "DE"
-"""
+CONFIG = TENANT + AMAZON_CHANNEL + warehouse(extra='ships_to = ["DE", "AT"]')
 
 BERLIN = Address(name="Jörg Müller-Lüdenscheidt", street="Straße des 17. Juni", house_number="135",
                  postal_code="10623", city="Berlin", country_code="DE")

@@ -43,29 +43,10 @@ from marketdock.flows.stock_rule import FBA_EXCLUDED, StockExplanation, explain
 from marketdock.flows.store import listings
 from marketdock.flows.store import stock as stock_store
 from marketdock.monitor import exceptions
+from tests.configs import AMAZON_CHANNEL, TENANT, warehouse
 from tests.flows.fakes import FakeMarketplace, FakePorts, FakeWarehouse
 
-CONFIG = """
-[[tenants]]
-id = "acme"
-name = "Acme"
-[[tenants.channels]]
-id = "amazon-eu"
-kind = "amazon"
-base_url = "http://127.0.0.1:1"
-marketplace_ids = ["A1PA6795UKMFR9"]
-[[tenants.warehouses]]
-id = "main"
-kind = "x12"
-cutoff = "14:00"
-timezone = "Europe/Berlin"
-[tenants.warehouses.ship_from]
-company = "Acme Fulfilment"
-street = "Lagerweg"
-house_number = "1"
-postal_code = "20095"
-city = "Hamburg"
-country_code = "DE"
+CONFIG = TENANT + AMAZON_CHANNEL + warehouse() + """
 [tenants.stock_policy]
 safety_buffer = 1
 [tenants.stock_policy.channels.amazon-eu]

@@ -37,31 +37,11 @@ from marketdock.flows.shipments import FLOW as SHIPMENTS
 from marketdock.flows.shipments import ShipmentFlow
 from marketdock.flows.store import carriers, listings
 from marketdock.flows.store import orders as order_store
+from tests.configs import AMAZON_CHANNEL, TENANT, warehouse
 from tests.connectors.shipbob.harness import BERLIN, START, Setup, setup
 from tests.flows.fakes import FakeMarketplace
 
-CONFIG = """
-[[tenants]]
-id = "acme"
-name = "Acme"
-[[tenants.channels]]
-id = "amazon-eu"
-kind = "amazon"
-base_url = "http://127.0.0.1:1"
-marketplace_ids = ["A1PA6795UKMFR9"]
-[[tenants.warehouses]]
-id = "hh"
-kind = "rest"
-cutoff = "14:00"
-timezone = "Europe/Berlin"
-[tenants.warehouses.ship_from]
-company = "Acme Fulfilment"
-street = "Lagerweg"
-house_number = "1"
-postal_code = "20095"
-city = "Hamburg"
-country_code = "DE"
-"""
+CONFIG = TENANT + AMAZON_CHANNEL + warehouse("hh", "rest")
 
 
 @dataclass
