@@ -107,8 +107,8 @@ class Hub:
 
 
 @pytest.fixture
-def hub(db: Database) -> Iterator[Hub]:
-    config: Config = parse_config(CONFIG, {})
+def hub(db: Database, request: pytest.FixtureRequest) -> Iterator[Hub]:
+    config: Config = parse_config(getattr(request, "param", CONFIG), {})
     ports = FakePorts()
     clock = FrozenClock(datetime(2026, 1, 5, 9, tzinfo=UTC))
     registry = TaskRegistry()
@@ -255,6 +255,21 @@ def test_unmapped_carrier_waits_for_its_mapping(hub: Hub) -> None:
     hub.run(RECONFIRM_UNMAPPED)
     assert hub.open_exceptions() == {}
     assert hub.market.confirmed["A-10"][0].carrier_code == "Other"
+
+
+@pytest.mark.parametrize("hub", [CONFIG.replace(
+    'marketplace_ids = ["A1PA6795UKMFR9"]',
+    'marketplace_ids = ["A1PA6795UKMFR9"]\noptions = { unmapped_carrier = "other" }')],
+    indirect=True)
+def test_an_amazon_channel_may_send_unmapped_carriers_as_other(hub: Hub) -> None:
+    hub.listing("MUG")
+    hub.market.put(order("A-12"))
+    hub.run(ORDERS, {"channel": "amazon-eu"})
+    ship(hub, "MD-1", "P1", {"i1": 2}, carrier="Spedition Nord")
+    hub.run(SHIPMENTS, {"warehouse": "main"})
+    assert hub.open_exceptions() == {}
+    (sent,) = hub.market.confirmed["A-12"]
+    assert sent.carrier_code == "Other"
 
 
 def test_short_pick_cancels_the_missing_units_once(hub: Hub) -> None:

@@ -35,6 +35,8 @@ from marketdock.connectors.ports import (
     WarehouseUpdates,
 )
 from marketdock.domain import (
+    AMAZON_OTHER,
+    ChannelKind,
     LineStatus,
     Listing,
     Order,
@@ -299,18 +301,15 @@ class ShipmentFlow:
                                       warehouse_service=package.service,
                                       warehouse_id=package.warehouse_id,
                                       marketplace_id=order.marketplace_id)
+            carrier = CarrierChoice(code=mapping.marketplace_code, name=mapping.carrier_name,
+                                    service=mapping.shipping_method)
         except MappingError as exc:
-            with ctx.transaction() as conn:
-                exceptions.open_exception(
-                    conn, tenant_id=order.tenant_id, type=CARRIER_UNMAPPED,
-                    object_type="package", object_id=object_id, now=now,
-                    reason=f"package {package.package_ref} of order "
-                           f"{order.marketplace_order_id}: {exc}; add a carrier mapping "
-                           "and the package is confirmed",
-                    details={"carrier": package.carrier, "service": package.service})
-            return
-        carrier = CarrierChoice(code=mapping.marketplace_code, name=mapping.carrier_name,
-                                service=mapping.shipping_method)
+            if self._unmapped_as_other(order):
+                carrier = CarrierChoice(code=AMAZON_OTHER, name=package.carrier,
+                                        service=package.service)
+            else:
+                self._hold_unmapped(ctx, order, package, object_id, exc, now)
+                return
         with ctx.db.begin() as conn:
             effect = effects.claim(conn, order.tenant_id, "marketplace_package", object_id, now)
             if package.return_tracking is None:
@@ -346,6 +345,25 @@ class ShipmentFlow:
             audit.record(conn, tenant_id=order.tenant_id, object_type="package",
                          object_id=object_id, action="confirmed", system=order.channel.value,
                          at=now, job_id=ctx.job.id, details={"marketplace_ref": remote_ref})
+
+    def _unmapped_as_other(self, order: Order) -> bool:
+        """Amazon takes any carrier as ``Other`` with its name; a channel may choose that
+        (``options.unmapped_carrier = "other"``) over holding the package (``"hold"``)."""
+        channel = self.config.tenant(order.tenant_id).channel(order.channel_account_id)
+        return order.channel is ChannelKind.AMAZON and \
+            channel.options.get("unmapped_carrier", "hold") == "other"
+
+    @staticmethod
+    def _hold_unmapped(ctx: JobContext, order: Order, package: Package, object_id: str,
+                       exc: MappingError, now: datetime) -> None:
+        with ctx.transaction() as conn:
+            exceptions.open_exception(
+                conn, tenant_id=order.tenant_id, type=CARRIER_UNMAPPED,
+                object_type="package", object_id=object_id, now=now,
+                reason=f"package {package.package_ref} of order "
+                       f"{order.marketplace_order_id}: {exc}; add a carrier mapping "
+                       "and the package is confirmed",
+                details={"carrier": package.carrier, "service": package.service})
 
     def reconfirm_unmapped(self, ctx: JobContext, tick: FlowTick) -> None:
         """Enqueue again the packages held for a missing carrier mapping or return label."""

@@ -115,6 +115,9 @@ def test_builder_needs_seller_id_and_credentials(sandbox: Sandbox) -> None:
         build(ctx, bad)
     with pytest.raises(ConfigError, match="unknown options colour"):
         build(ctx, channel(colour="red"))
+    with pytest.raises(ConfigError, match='unmapped_carrier must be "hold"'):
+        build(ctx, channel(unmapped_carrier="others"))
+    assert build(ctx, channel(unmapped_carrier="other")).supports(Capability.CONFIRM_PACKAGE)
     missing = channel().model_copy(update={"credentials": {}})
     with pytest.raises(ConfigError, match="client_id, client_secret, refresh_token"):
         build(ctx, missing)

@@ -50,10 +50,14 @@ class AmazonSettings:
         Amazon's token endpoint, any other (a simulator) serves ``/auth/o2/token`` itself."""
         options: Mapping[str, Scalar] = channel.options
         unknown = set(options) - {"seller_id", "lwa_url", "product_type", "page_size",
-                                  "feed_max_messages"}
+                                  "feed_max_messages", "unmapped_carrier"}
         if unknown:
             raise ConfigError(f"Amazon channel {channel.id}: unknown options "
                               f"{', '.join(sorted(unknown))}")
+        if options.get("unmapped_carrier", "hold") not in ("hold", "other"):
+            raise ConfigError(f"Amazon channel {channel.id}: options.unmapped_carrier must be "
+                              "\"hold\" (an exception until a mapping exists) or \"other\" "
+                              "(sent as carrier code Other with the warehouse's carrier name)")
         seller_id = options.get("seller_id")
         if not isinstance(seller_id, str) or not seller_id:
             raise ConfigError(f"Amazon channel {channel.id}: options.seller_id is required "
