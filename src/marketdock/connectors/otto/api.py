@@ -201,3 +201,7 @@ class OttoApi:
 
     def receipt_pages(self, params: Mapping[str, Any]) -> Iterator[wire.ReceiptPage]:
         return self.pages("/v3/receipts", params, wire.ReceiptPage)
+
+    def receipt_document_pages(self, params: Mapping[str, Any]
+                               ) -> Iterator[wire.ReceiptDocumentPage]:
+        return self.pages("/v3/receipts", params, wire.ReceiptDocumentPage)

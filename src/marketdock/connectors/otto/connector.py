@@ -22,6 +22,7 @@ from marketdock.connectors.otto import wire
 from marketdock.connectors.otto.api import OttoApi
 from marketdock.connectors.otto.returns import (
     DecisionResult,
+    ReceiptBatch,
     ReceiptRecord,
     ReturnDecision,
     ReturnedItem,
@@ -300,16 +301,22 @@ class OttoConnector(MarketplacePort):
 
     # ------------------------------------------------------------ returns and receipts
 
-    def fetch_returns(self, status: str = "ANNOUNCED") -> list[ReturnedItem]:
-        """Every returned item OTTO lists under ``status`` (all pages, each item once).
+    def fetch_returns(self, status: str = "ANNOUNCED",
+                      changed_since: datetime | None = None) -> list[ReturnedItem]:
+        """Every returned item OTTO lists under ``status`` (all pages, each item once);
+        with ``changed_since``, only those whose status changed at or after it.
 
         Read all of them before deciding any: OTTO orders the list by the latest change,
-        so a decision taken while paging moves items between pages.
+        so a decision taken while paging moves items between pages. That order also lets
+        ``changed_since`` stop the paging at the first older item.
         """
         self.require(Capability.FETCH_RETURNS)
         found: dict[str, ReturnedItem] = {}
         for page in self.api.return_pages(status):
             for item in page.position_items:
+                if changed_since is not None and item.occurred_time is not None \
+                        and item.occurred_time < changed_since:
+                    return list(found.values())  # the rest is older still
                 found.setdefault(item.position_item_id, return_map.returned_item(item))
         return list(found.values())
 
@@ -341,10 +348,29 @@ class OttoConnector(MarketplacePort):
         """OTTO's receipts created in [since, until] (all of them when ``kinds`` is empty),
         newest first."""
         self.require(Capability.FETCH_RECEIPTS)
-        params: dict[str, object] = {"from": wire.iso(since), "limit": 128}
-        if until is not None:
-            params["to"] = wire.iso(until)
-        if kinds:
-            params["receiptTypes"] = list(kinds)
         return [return_map.receipt_record(receipt)
-                for page in self.api.receipt_pages(params) for receipt in page.resources]
+                for page in self.api.receipt_pages(_receipt_params(since, until, kinds))
+                for receipt in page.resources]
+
+    def fetch_receipt_documents(self, since: datetime,
+                                until: datetime | None = None) -> ReceiptBatch:
+        """Like :meth:`fetch_receipts`, each receipt with OTTO's JSON kept whole; a receipt
+        that cannot be read is quarantined instead of failing its page."""
+        self.require(Capability.FETCH_RECEIPTS)
+        receipts, quarantined = [], []
+        for page in self.api.receipt_document_pages(_receipt_params(since, until, ())):
+            batch = return_map.receipt_documents(
+                page.resources, f"otto receipts v3 ({self.settings.account})")
+            receipts += batch.receipts
+            quarantined += batch.quarantined
+        return ReceiptBatch(receipts, quarantined)
+
+
+def _receipt_params(since: datetime, until: datetime | None,
+                    kinds: Sequence[str]) -> dict[str, object]:
+    params: dict[str, object] = {"from": wire.iso(since), "limit": 128}
+    if until is not None:
+        params["to"] = wire.iso(until)
+    if kinds:
+        params["receiptTypes"] = list(kinds)
+    return params

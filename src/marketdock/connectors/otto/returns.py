@@ -8,13 +8,18 @@ reports it, a decision the hub takes on one, the outcome of that decision, and a
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
+
+import pydantic
 
 from marketdock.connectors.otto import wire
+from marketdock.connectors.ports import Quarantined
 from marketdock.domain import Money
 
 MAX_BATCH = 200
@@ -72,6 +77,14 @@ class ReceiptRecord:
     line_ids: tuple[str, ...]
     amount_due: Money | None
     linked_receipt_number: str | None = None
+    document: Mapping[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    """OTTO's JSON of the receipt as it came, when read whole (finance keeps it)."""
+
+
+@dataclass(frozen=True)
+class ReceiptBatch:
+    receipts: list[ReceiptRecord]
+    quarantined: list[Quarantined]
 
 
 def returned_item(item: wire.ReturnItem) -> ReturnedItem:
@@ -133,7 +146,8 @@ def decision_results(batch: Sequence[ReturnDecision],
             for d in batch]
 
 
-def receipt_record(receipt: wire.Receipt) -> ReceiptRecord:
+def receipt_record(receipt: wire.Receipt,
+                   document: Mapping[str, Any] | None = None) -> ReceiptRecord:
     due = receipt.amount_due
     line_ids = tuple(i for position in receipt.line_items.item_positions
                      for i in position.position_item_ids)
@@ -142,4 +156,25 @@ def receipt_record(receipt: wire.Receipt) -> ReceiptRecord:
         marketplace_order_id=receipt.sales_order_id, order_number=receipt.order_number,
         created_at=receipt.creation_date, line_ids=line_ids,
         amount_due=Money.create(amount=due.amount, currency=due.currency) if due else None,
-        linked_receipt_number=receipt.linked_receipt_number)
+        linked_receipt_number=receipt.linked_receipt_number, document=document or {})
+
+
+def receipt_documents(documents: Sequence[object], source: str) -> ReceiptBatch:
+    """Each receipt read on its own, with its JSON kept; one that cannot be read is
+    quarantined (under its number when it has one) and the others still come."""
+    receipts, quarantined = [], []
+    for position, document in enumerate(documents):
+        try:
+            receipt = wire.Receipt.model_validate(document)
+        except pydantic.ValidationError as exc:
+            problem = exc.errors()[0]
+            where = ".".join(str(part) for part in problem["loc"]) or "receipt"
+            number = document.get("receiptNumber") if isinstance(document, dict) else None
+            quarantined.append(Quarantined(
+                reference=str(number or f"#{position}"), source=source,
+                reason=f"receipt {position} of the page: {where}: {problem['msg']}",
+                excerpt=json.dumps(document, default=str)[:200]))
+            continue
+        assert isinstance(document, dict)  # a receipt validated from it
+        receipts.append(receipt_record(receipt, document))
+    return ReceiptBatch(receipts, quarantined)

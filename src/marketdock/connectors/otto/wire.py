@@ -312,3 +312,9 @@ class Receipt(Wire):
 
 class ReceiptPage(Paged):
     resources: list[Receipt] = Field(default_factory=list)
+
+
+class ReceiptDocumentPage(Paged):
+    """A page of receipts left as OTTO's JSON: each is read on its own, and kept whole."""
+
+    resources: list[object] = Field(default_factory=list)
