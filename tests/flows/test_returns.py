@@ -162,7 +162,7 @@ def test_an_announced_return_is_expected_once(hub: Hub) -> None:
     [expected] = hub.open(RETURN_EXPECTED)
     assert expected.owner == "warehouse"
     assert expected.object_id == f"otto-de:{ids[0]}"
-    assert f"order {order.order_number}" in expected.reason
+    assert f"order {order.order_number} (shipped by warehouse main)" in expected.reason
     assert "1 x W-BOOT" in expected.reason
     assert "DHL parcel RET-77" in expected.reason
     [event] = hub.history("return", f"otto-de:{ids[0]}")
@@ -182,6 +182,17 @@ def test_later_returns_are_read_from_the_watermark(hub: Hub) -> None:
         f"otto-de:{ids[0]}", f"otto-de:{ids[1]}"}
     [missing] = [e for e in hub.open(RETURN_EXPECTED) if e.object_id.endswith(ids[1])]
     assert "1 x BOOT" in missing.reason  # no listing: the channel SKU
+
+
+def test_returns_are_read_down_to_the_watermark_only(hub: Hub) -> None:
+    _, ids = hub.shipped(quantity=3)
+    hub.sim.seed(returns=[{"positionItemId": ids[0]}])
+    hub.sim.advance(3600)
+    mark = hub.sim.clock.now()
+    hub.sim.seed(returns=[{"positionItemId": item} for item in ids[1:]])
+    newer = hub.ports.otto.fetch_returns(changed_since=mark)
+    assert {r.line_id for r in newer} == set(ids[1:])
+    assert {r.line_id for r in hub.ports.otto.fetch_returns()} == set(ids)
 
 
 def test_a_return_of_an_order_the_hub_never_saw_is_still_expected(hub: Hub) -> None:
@@ -231,6 +242,9 @@ def test_a_rejected_return_can_still_be_accepted(hub: Hub) -> None:
     assert sim_status(hub, ids[0]) == "ACCEPTED"
     actions = [e.action for e in hub.history("return", f"otto-de:{ids[0]}")]
     assert actions == ["return:announced", "return:rejected", "return:accepted"]
+    with hub.db.begin() as conn, pytest.raises(InputError, match="acceptance is final"):
+        grade_return(conn, hub.registry, START, "acme", "otto-de", ids[0], False, "D",
+                     "ITEM_DAMAGED")
 
 
 def test_a_refused_decision_becomes_an_exception(hub: Hub) -> None:
@@ -238,7 +252,9 @@ def test_a_refused_decision_becomes_an_exception(hub: Hub) -> None:
     hub.sim.seed(returns=[{"positionItemId": ids[0]}])
     hub.run(FLOW, {"channel": "otto-de"})
     hub.grade(ids[0], True, "A", "RETURN_RECEIVED")
-    hub.grade(ids[0], False, "D", "ITEM_DAMAGED")  # accepted is final at OTTO
+    hub.run(DECIDE, {"channel": "otto-de", "position_item_id": ids[0],  # graded twice
+                     "sales_order_id": hub.sim.state.returns[ids[0]].sales_order_id,
+                     "accepted": False, "condition": "D", "reason": "ITEM_DAMAGED"})
 
     [refused] = hub.open(RETURN_DECISION_REFUSED)
     assert refused.object_id == f"otto-de:{ids[0]}"
@@ -308,6 +324,8 @@ def test_receipts_are_kept_once_whole(hub: Hub) -> None:
         [event] = hub.history("receipt", number)
         assert event.action == "receipt:kept"
         assert event.details["kind"] == receipt.receipt_type
+        assert event.details["order_number"] == \
+            hub.sim.state.orders[receipt.sales_order_id].order_number
         kept = event.details["receipt"]
         assert kept["receiptNumber"] == number
         assert kept["salesOrderId"] == receipt.sales_order_id

@@ -158,12 +158,13 @@ def _expect(tenant_id: str, channel: str, item: ReturnedItem, kept: OpenReturn) 
     elif kept.sku is not None:
         goods = f"1 x {kept.sku}"
     else:
-        goods = "1 unit (SKU unknown to the hub: the order was never synced)"
+        goods = "1 unit (SKU unknown: the hub does not know this order line)"
     parcel = ""
     if item.return_tracking_numbers:
         parcel = (f" in a {item.return_carrier or 'carrier'} parcel "
                   f"{', '.join(item.return_tracking_numbers)}")
-    return (f"expect a return of order {order} (position item {item.line_id}) from "
+    shipped = f" (shipped by warehouse {kept.warehouse_id})" if kept.warehouse_id else ""
+    return (f"expect a return of order {order}{shipped} (position item {item.line_id}) from "
             f"{channel}: {goods}{parcel}; grade it with: marketdock returns decide "
             f"{tenant_id} {channel} {item.line_id} --accept/--reject --condition ... --reason ...")
 
@@ -363,6 +364,7 @@ class ReturnsFlow:
                      job_id=ctx.job.id,
                      details={"channel": channel_id, "kind": receipt.kind,
                               "sales_order_id": receipt.marketplace_order_id,
+                              "order_number": receipt.order_number,
                               "receipt": dict(receipt.document)})
         return True
 
@@ -396,17 +398,22 @@ def grade_return(conn: Connection, registry: TaskRegistry, now: datetime, tenant
     already waiting).
 
     Raises :class:`~marketdock.errors.InputError` for a return the hub has not seen
-    announced, and for a grading the marketplace refuses whatever the return's state.
+    announced, a rejection of an accepted one, and a grading the marketplace refuses
+    whatever the return's state.
     """
     kept = sync_state.get(conn, tenant, _return_key(channel, position_item_id))
     if kept is None:
         raise InputError(f"channel {channel} of tenant {tenant} has announced no return of "
                          f"position item {position_item_id} (the returns flow records "
                          "announced returns)")
+    announced = OpenReturn.model_validate_json(kept)
+    if announced.decision == "accepted" and not accepted:
+        raise InputError(f"the return of position item {position_item_id} on {channel} is "
+                         "accepted already, and an acceptance is final")
     try:
         request = DecideReturn(
             channel=channel, position_item_id=position_item_id,
-            sales_order_id=OpenReturn.model_validate_json(kept).sales_order_id,
+            sales_order_id=announced.sales_order_id,
             accepted=accepted, condition=condition or None, reason=reason or None)
     except pydantic.ValidationError as exc:
         problem = exc.errors()[0]
