@@ -205,7 +205,7 @@ def test_a_return_of_an_order_the_hub_never_saw_is_still_expected(hub: Hub) -> N
     hub.sim.seed(returns=[{"positionItemId": item}])
     hub.run(FLOW, {"channel": "otto-de"})
     [expected] = hub.open(RETURN_EXPECTED)
-    assert "SKU unknown to the hub" in expected.reason
+    assert "SKU unknown: the hub does not know this order line" in expected.reason
     assert f"order {seeded['salesOrderId']} (position item {item})" in expected.reason
 
 
