@@ -89,7 +89,7 @@ def test_invalid_config_fails_at_start_naming_every_key(config: Path) -> None:
     config.write_text(text.replace('cutoff = "25:00"', 'cutoff = "14:00"')
                       .replace("prot = 1", ""))
     code, output = invoke("status", "--config", str(config))
-    assert code == 2 and "tenants[0].schedules[6].flow: unknown flow 'houskeeping'" in output
+    assert code == 2 and "tenants[0].schedules[8].flow: unknown flow 'houskeeping'" in output
 
 
 def test_missing_config_is_a_clear_error(tmp_path: Path) -> None:
@@ -164,6 +164,9 @@ def test_listings_and_carrier_mappings_from_the_command_line(config: Path) -> No
     code, output = invoke("return-labels", "add", "demo", "otto", "--carrier", "dhl",
                           str(labels), "--config", str(config))
     assert code == 0 and "2 new return label(s); 2 unused for otto DHL" in output, output
+    code, output = invoke("returns", "decide", "demo", "otto", "item-1", "--accept",
+                          "--config", str(config))
+    assert code == 2 and "item-1" in output, output
     code, output = invoke("inbound", "send", "demo", "main", "PO-1", "--lines", "W-MUG:0",
                           "--config", str(config))
     assert code == 2 and "SKU:QUANTITY" in output

@@ -627,6 +627,14 @@ flow = "stock.read_back"    # find and heal quantities the marketplace did not a
 every_seconds = 3600
 
 [[tenants.schedules]]
+flow = "returns"            # announced customer returns, expected at the warehouse
+every_seconds = 900
+
+[[tenants.schedules]]
+flow = "receipts"           # marketplace receipts, kept for finance
+every_seconds = 3600
+
+[[tenants.schedules]]
 flow = "inbound"            # receipts of announced goods, differences as exceptions
 every_seconds = 900
 

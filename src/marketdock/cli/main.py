@@ -56,6 +56,9 @@ app.add_typer(carriers_app, name="carriers")
 labels_app = typer.Typer(help="Pools of return labels for marketplaces that need one per "
                          "parcel (OTTO).", no_args_is_help=True)
 app.add_typer(labels_app, name="return-labels")
+returns_app = typer.Typer(help="Customer returns: grade announced returns.",
+                          no_args_is_help=True)
+app.add_typer(returns_app, name="returns")
 inbound_app = typer.Typer(help="Goods on their way to a warehouse (ASN / expected receipt).",
                           no_args_is_help=True)
 app.add_typer(inbound_app, name="inbound")
@@ -354,6 +357,31 @@ def carriers_add(tenant: str,
             carrier_store.save(conn, mapping, hub.clock.now())
             hub.registry.defer(conn, hub.clock.now(), RECONFIRM_UNMAPPED, tenant)
     console.print(f"{channel.value}: {warehouse_carrier} -> {code}")
+
+
+@returns_app.command("decide")
+def returns_decide(tenant: str, channel: str, position_item: str,
+                   accept: Annotated[bool, typer.Option("--accept/--reject")],
+                   condition: Annotated[str | None, typer.Option(
+                       help="A original packaging, B mint, C slightly used, D heavily used, "
+                            "E mistake or incomplete.")] = None,
+                   reason: Annotated[str | None, typer.Option(
+                       help="Reason code, required to reject (e.g. ITEM_DAMAGED).")] = None,
+                   config: ConfigOption = DEFAULT_CONFIG) -> None:
+    """Accept or reject an announced return; sent to the marketplace once."""
+    from marketdock.flows.returns import grade_return
+
+    with open_hub(config, quiet=True) as hub:
+        prepare(hub)
+        hub.config.tenant(tenant).channel(channel)
+        try:
+            with hub.db.begin() as conn:
+                job_id = grade_return(conn, hub.registry, hub.clock.now(), tenant, channel,
+                                      position_item, accept, condition, reason)
+        except MarketdockError as exc:
+            errors.print(f"[red]error:[/red] {exc}", highlight=False)
+            raise typer.Exit(2) from exc
+    console.print(f"return {position_item} on {channel}: job {job_id}")
 
 
 @inbound_app.command("send")

@@ -88,7 +88,7 @@ percentage = 90
 """
 
 SCHEDULES = (("orders", 300), ("shipments", 300), ("stock", 900), ("stock.read_back", 3600),
-             ("inbound", 900),
+             ("inbound", 900), ("returns", 900), ("receipts", 3600),
              ("stock.full", 86400), ("shipments.reconfirm_unmapped", 3600),
              ("orders.reevaluate", 3600))
 

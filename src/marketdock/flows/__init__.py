@@ -12,6 +12,7 @@ from marketdock.flows import housekeeping
 from marketdock.flows.inbound import InboundFlow
 from marketdock.flows.orders import OrderFlow
 from marketdock.flows.ports import Ports
+from marketdock.flows.returns import ReturnsFlow
 from marketdock.flows.shipments import ShipmentFlow
 from marketdock.flows.stock import StockFlow
 
@@ -22,5 +23,6 @@ def register_flows(registry: TaskRegistry, config: Config, ports: Ports) -> Task
     stock.register(registry)
     OrderFlow(config, ports).register(registry)
     InboundFlow(config, ports).register(registry)
+    ReturnsFlow(config, ports).register(registry)
     ShipmentFlow(config, ports, push_stock_now=stock.short_picked).register(registry)
     return registry
