@@ -29,7 +29,8 @@ from marketdock.engine.worker import Worker
 from marketdock.errors import ConfigError, StorageError
 from marketdock.flows import register_flows
 from marketdock.flows.ports import Ports
-from marketdock.flows.ticks import schedule_from_config
+from marketdock.flows.shipments import FLOW as SHIPMENTS
+from marketdock.flows.ticks import FlowTick, schedule_from_config
 from marketdock.secrets import KEY_ENV, SecretBox, SecretResolver
 
 
@@ -141,6 +142,20 @@ class Hub:
                 if job_id is not None:
                     ids.append(job_id)
         return ids
+
+    def receive_warehouse_webhook(self, tenant_id: str, warehouse_id: str,
+                                  headers: Mapping[str, str], body: bytes) -> int:
+        """Verify one webhook delivery of a warehouse; when it reports packages, poll the
+        warehouse now. The poll carries the packages (its cursor and the package store
+        make a delivery that comes twice, late or never harmless); the webhook only makes
+        it come sooner. Returns how many packages the delivery reported."""
+        port = self.ports.warehouse(tenant_id, warehouse_id)
+        receipt = port.receive_webhook(headers, body)
+        if receipt.packages:
+            with self.db.begin() as conn:
+                self.registry.defer(conn, self.clock.now(), SHIPMENTS, tenant_id,
+                                    FlowTick(warehouse=warehouse_id).model_dump())
+        return len(receipt.packages)
 
     def close(self) -> None:
         self.db.dispose()

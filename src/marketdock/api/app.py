@@ -6,9 +6,11 @@ It serves the same services as the CLI. The OpenAPI document is published at
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from fastapi import FastAPI, HTTPException, Query
+from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse
 from prometheus_client import generate_latest
 from pydantic import BaseModel
@@ -18,7 +20,12 @@ from marketdock.engine import outbox
 from marketdock.engine.clock import Clock, SystemClock
 from marketdock.engine.db import Database
 from marketdock.engine.jobs import Job, JobStatus
-from marketdock.errors import MarketdockError
+from marketdock.errors import (
+    ConfigError,
+    MarketdockError,
+    OperationNotSupported,
+    ValidationError,
+)
 from marketdock.monitor import exceptions
 from marketdock.monitor.metrics import registry_for
 from marketdock.monitor.status import snapshot
@@ -58,9 +65,31 @@ class ExceptionOut(BaseModel):
     age_seconds: float
 
 
-def create_app(db: Database, clock: Clock | None = None) -> FastAPI:
+WarehouseWebhook = Callable[[str, str, Mapping[str, str], bytes], int]
+"""(tenant, warehouse, headers, body) → packages reported (``Hub.receive_warehouse_webhook``)."""
+
+
+def create_app(db: Database, clock: Clock | None = None,
+               warehouse_webhook: WarehouseWebhook | None = None) -> FastAPI:
     clock = clock or SystemClock()
     app = FastAPI(title="marketdock", version=__version__)
+
+    @app.post("/hooks/warehouses/{tenant}/{warehouse}", status_code=202)
+    async def warehouse_hook(tenant: str, warehouse: str, request: Request) -> dict[str, int]:
+        """A warehouse's webhook delivery (e.g. ShipBob ``order.shipped``): 202 once it is
+        verified, 401 when its signature does not hold, 404 for an unknown warehouse or
+        one that sends no webhooks."""
+        if warehouse_webhook is None:
+            raise HTTPException(404, "this process does not take webhooks")
+        body = await request.body()
+        try:
+            packages = await run_in_threadpool(warehouse_webhook, tenant, warehouse,
+                                               dict(request.headers), body)
+        except ValidationError as exc:
+            raise HTTPException(401, str(exc)) from exc
+        except (ConfigError, OperationNotSupported) as exc:
+            raise HTTPException(404, str(exc)) from exc
+        return {"packages": packages}
     metrics = registry_for(db)
 
     @app.get("/health")

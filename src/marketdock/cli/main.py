@@ -262,8 +262,9 @@ def run(config: ConfigOption = DEFAULT_CONFIG,
                 return
             console.print(f"marketdock running: {count} worker(s), scheduler, "
                           f"API on http://{host}:{port} (Ctrl-C stops)")
-            server_ = uvicorn.Server(uvicorn.Config(create_app(hub.db, hub.clock), host=host,
-                                                    port=port, log_level="warning"))
+            api = create_app(hub.db, hub.clock, hub.receive_warehouse_webhook)
+            server_ = uvicorn.Server(uvicorn.Config(api, host=host, port=port,
+                                                    log_level="warning"))
             with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises Ctrl-C after
                 server_.run()                             # its graceful shutdown
 

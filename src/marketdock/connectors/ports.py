@@ -42,6 +42,7 @@ class Capability(StrEnum):
     FETCH_STOCK = "fetch_stock"
     SEND_INBOUND = "send_inbound"
     FETCH_INBOUND_RECEIPTS = "fetch_inbound_receipts"
+    RECEIVE_WEBHOOKS = "receive_webhooks"
 
 
 class Connector:
@@ -260,6 +261,16 @@ class StockSnapshot:
     as_of: datetime
 
 
+@dataclass(frozen=True)
+class WebhookReceipt:
+    """A verified webhook delivery: its id (stable across the sender's retries), topic
+    and the packages it reports, if any."""
+
+    message_id: str
+    topic: str
+    packages: Sequence[ShippedPackage]
+
+
 class WarehousePort(Connector):
     """What flows need from a warehouse."""
 
@@ -283,6 +294,12 @@ class WarehousePort(Connector):
 
     def fetch_stock(self) -> StockSnapshot:
         self.require(Capability.FETCH_STOCK)
+        raise NotImplementedError
+
+    def receive_webhook(self, headers: Mapping[str, str], body: bytes) -> WebhookReceipt:
+        """Verify and read one webhook delivery; a forged or stale one raises
+        :class:`~marketdock.errors.ValidationError`."""
+        self.require(Capability.RECEIVE_WEBHOOKS)
         raise NotImplementedError
 
     def send_inbound(self, notice: InboundNotice) -> str:

@@ -11,14 +11,14 @@ from typing import TYPE_CHECKING
 
 from marketdock.connectors.http import HttpCaller
 from marketdock.connectors.shipbob.api import BUCKET, ShipBobApi, error_code
-from marketdock.connectors.shipbob.connector import ShipBobConnector, WebhookReceipt
+from marketdock.connectors.shipbob.connector import ShipBobConnector
 from marketdock.connectors.shipbob.settings import ShipBobSettings
 
 if TYPE_CHECKING:  # the factory imports this package to register it
     from marketdock.config import WarehouseConfig
     from marketdock.connectors.factory import BuildContext
 
-__all__ = ["ShipBobConnector", "ShipBobSettings", "WebhookReceipt", "build"]
+__all__ = ["ShipBobConnector", "ShipBobSettings", "build"]
 
 
 def build(ctx: BuildContext, warehouse: WarehouseConfig) -> ShipBobConnector:

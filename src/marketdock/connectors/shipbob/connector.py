@@ -4,7 +4,6 @@ inbound notices out as receiving orders and their receipts in."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import structlog
@@ -15,11 +14,11 @@ from marketdock.connectors.ports import (
     Capability,
     InboundNotice,
     Receipt,
-    ShippedPackage,
     StockSnapshot,
     WarehouseOrder,
     WarehousePort,
     WarehouseUpdates,
+    WebhookReceipt,
 )
 from marketdock.connectors.shipbob import mapping, webhooks, wire
 from marketdock.connectors.shipbob.api import BUCKET, ShipBobApi, parse_body, stamp
@@ -37,21 +36,12 @@ PACKED_STATUSES = frozenset({"LabeledCreated"}) | wire.SHIPPED_STATUSES
 """Shipment statuses from which a cancellation can no longer stop the parcel."""
 
 
-@dataclass(frozen=True)
-class WebhookReceipt:
-    """A verified delivery: its id (stable across ShipBob's retries), topic and the
-    package it reports, if any."""
-
-    message_id: str
-    topic: str
-    packages: Sequence[ShippedPackage]
-
-
 class ShipBobConnector(WarehousePort):
     name = "shipbob"
     capabilities: ClassVar[frozenset[Capability]] = frozenset({
         Capability.SEND_ORDER, Capability.CANCEL_ORDER, Capability.FETCH_UPDATES,
         Capability.FETCH_STOCK, Capability.SEND_INBOUND, Capability.FETCH_INBOUND_RECEIPTS,
+        Capability.RECEIVE_WEBHOOKS,
     })
 
     def __init__(self, api: ShipBobApi, settings: ShipBobSettings, clock: Clock, *,
