@@ -193,6 +193,19 @@ def test_kit_goes_out_as_components_and_ships_as_whole_kits(hub: Hub) -> None:
     assert confirmed.line_quantities == {"i1": 1}
 
 
+def test_parts_of_a_cancelled_kit_unit_are_an_exception_not_a_confirmation(hub: Hub) -> None:
+    hub.listing("GIFTSET", ("W-MUG", 2), ("W-TEA", 1))
+    hub.market.put(order("A-6", line("i1", "GIFTSET", 1)))
+    hub.run(ORDERS, {"channel": "amazon-eu"})
+    hub.warehouse.short_picks.append(ShortPick(order_reference="MD-1", line_ref="i1/W-TEA",
+                                               sku="W-TEA", missing=1))
+    ship(hub, "MD-1", "P1", {"i1/W-MUG": 2})
+    hub.run(SHIPMENTS, {"warehouse": "main"})
+    assert "A-6" not in hub.market.confirmed
+    assert hub.open_exceptions() == {"partial_kit_shipped": 1}
+    assert hub.market.cancelled == [("A-6", {"i1": 1})]
+
+
 def test_ambiguous_warehouse_failure_reads_back_instead_of_sending_twice(hub: Hub) -> None:
     hub.listing("MUG")
     hub.warehouse.timeout_after_next_send = True

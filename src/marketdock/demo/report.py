@@ -46,14 +46,19 @@ class Outcome:
 
     @property
     def settled(self) -> bool:
-        """Every releasable order is at the warehouse and finished there, and every
-        package that left the warehouse is confirmed on its marketplace."""
+        """Every releasable order is at the warehouse (or held with a reason) and finished
+        there, and every package that left the warehouse is confirmed on its marketplace
+        (or is an exception: parts of a kit whose unit was cancelled)."""
         handled = {market: self.orders_at_warehouse[market] + self.orders_held[market]
                    for market in MARKETS}
+        stranded = self.open_exceptions.get("partial_kit_shipped", 0)
         return (self.marketplace_waiting == 0
                 and handled == self.orders_releasable
                 and self.warehouse_open == 0
-                and self.packages_confirmed == self.packages_shipped)
+                and all(self.packages_confirmed[m] <= self.packages_shipped[m]
+                        for m in MARKETS)
+                and sum(self.packages_confirmed.values()) + stranded
+                == sum(self.packages_shipped.values()))
 
     def as_dict(self) -> dict[str, object]:
         return {key: value for key, value in vars(self).items()

@@ -14,13 +14,17 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import sqlalchemy as sa
+
 from marketdock.config import Config, parse_config
 from marketdock.demo import seeding
 from marketdock.demo.report import Outcome, measure
 from marketdock.demo.world import AMAZON_URL, OTTO_URL, SHIPBOB_URL, WarehouseKind, World
 from marketdock.engine.db import Database
 from marketdock.engine.ratelimit import RateLimiter
+from marketdock.engine.schema import published_stock
 from marketdock.errors import ConfigError
+from marketdock.flows.store import stock as stock_store
 from marketdock.hub import Hub
 from marketdock.sandbox import amazon, otto
 from marketdock.sandbox.filewarehouse.warehouse import SANDBOX_PARTNER
@@ -228,13 +232,23 @@ class Demo:
                 return outcome
 
     def _after_settling(self, progress: Callable[[Outcome], None] | None) -> Outcome:
-        """Let the last stock changes land (a feed takes minutes), then measure."""
-        for _ in range(int(SETTLE_SECONDS // STEP_SECONDS)):
+        """Let the last stock changes land (a feed takes minutes), then measure: at least
+        ``SETTLE_SECONDS``, and on until no quantity is queued or in flight (at most an
+        hour more)."""
+        for n in range(int((SETTLE_SECONDS + 3600) // STEP_SECONDS)):
             self.step()
+            if n * STEP_SECONDS >= SETTLE_SECONDS and not self._stock_in_flight():
+                break
         outcome = self.outcome()
         if progress is not None:
             progress(outcome)
         return outcome
+
+    def _stock_in_flight(self) -> bool:
+        with self.db.read() as conn:
+            return conn.execute(sa.select(sa.func.count()).select_from(published_stock).where(
+                published_stock.c.status.in_((stock_store.QUEUED, stock_store.PENDING)))
+            ).scalar_one() > 0
 
     def report(self, outcome: Outcome) -> dict[str, object]:
         return {**outcome.as_dict(), "simulated_hours": round(

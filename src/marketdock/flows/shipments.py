@@ -70,6 +70,7 @@ UNKNOWN_ORDER = "unknown_warehouse_order"
 CARRIER_UNMAPPED = "carrier_unmapped"
 CANCEL_BY_HAND = "cancel_by_hand"
 PACKAGE_INCOMPLETE = "package_incomplete"
+PARTIAL_KIT_SHIPPED = "partial_kit_shipped"
 WAREHOUSE_MESSAGE = {"unreadable": "warehouse_message_unreadable",
                      "refused": "warehouse_document_refused",
                      "unacknowledged": "warehouse_ack_missing"}
@@ -139,10 +140,12 @@ class ShipmentFlow:
         updates = self.ports.warehouse(tenant_id, tick.warehouse).fetch_updates(cursor)
         now = ctx.clock.now()
         with ctx.transaction() as conn:
-            for shipped in updates.packages:
-                self._package(conn, ctx, tick.warehouse, shipped)
+            # short-picks first: a parcel with parts of a kit whose unit was just
+            # cancelled is then known to be stranded
             for short in updates.short_picks:
                 self._short_pick(conn, ctx, short)
+            for shipped in updates.packages:
+                self._package(conn, ctx, tick.warehouse, shipped)
             for bad in updates.quarantined:
                 exceptions.open_exception(
                     conn, tenant_id=tenant_id, type=WAREHOUSE_MESSAGE[bad.kind],
@@ -189,7 +192,24 @@ class ShipmentFlow:
                                       (line.sku for line in order.lines))
         units = self._whole_units(conn, stored.id, order, listings, warehouse_id, shipped, now)
         if not units:
-            return  # only parts of a kit so far: confirmed when the kit is complete
+            # only parts of a kit so far: confirmed when the kit is complete, unless the
+            # kit can no longer be completed (its units were cancelled, e.g. short-picked)
+            stranded = sorted({found.line_id for ref in shipped.line_quantities
+                               if (found := routing.line_for_reference(order, ref))
+                               and routing.open_units(found) == 0
+                               and found.quantity_shipped < found.quantity})
+            if stranded:
+                exceptions.open_exception(
+                    conn, tenant_id=order.tenant_id, type=PARTIAL_KIT_SHIPPED,
+                    object_type="warehouse_package",
+                    object_id=f"{warehouse_id}:{shipped.package_ref}", now=now,
+                    reason=f"package {shipped.package_ref} of order "
+                           f"{order.marketplace_order_id} carries parts of a kit whose unit "
+                           f"was cancelled (lines {', '.join(stranded)}): the customer gets "
+                           "an incomplete kit; contact them or stop the parcel",
+                    details={"tracking": shipped.tracking_number,
+                             "parts": dict(shipped.line_quantities)})
+            return
         package = Package.create(
             tenant_id=order.tenant_id, warehouse_id=warehouse_id,
             package_ref=shipped.package_ref, channel_account_id=order.channel_account_id,
