@@ -4,6 +4,7 @@ own bookkeeping alone, so a lost or doubled order or package shows up as a diffe
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass
 
@@ -14,7 +15,7 @@ from marketdock.demo.world import World
 from marketdock.domain import OrderStatus
 from marketdock.engine.db import Database
 from marketdock.engine.schema import orders as orders_table
-from marketdock.engine.schema import published_stock
+from marketdock.engine.schema import packages, published_stock, sync_state
 from marketdock.flows.store import orders as order_store
 from marketdock.monitor import exceptions
 
@@ -40,6 +41,9 @@ class Outcome:
     """Orders the marketplace has not yet made releasable (nor cancelled)."""
     packages_shipped: dict[str, int]
     packages_confirmed: dict[str, int]
+    packages_in_kits: dict[str, int]
+    """Parcels that carried only parts of kits another parcel completed: the marketplace
+    hears of the kit once, with the parcel that completed it."""
     marketplace_duplicates: int
     open_exceptions: dict[str, int]
     listings_in_drift: int
@@ -52,13 +56,12 @@ class Outcome:
         handled = {market: self.orders_at_warehouse[market] + self.orders_held[market]
                    for market in MARKETS}
         stranded = self.open_exceptions.get("partial_kit_shipped", 0)
+        told = {m: self.packages_confirmed[m] + self.packages_in_kits[m] for m in MARKETS}
         return (self.marketplace_waiting == 0
                 and handled == self.orders_releasable
                 and self.warehouse_open == 0
-                and all(self.packages_confirmed[m] <= self.packages_shipped[m]
-                        for m in MARKETS)
-                and sum(self.packages_confirmed.values()) + stranded
-                == sum(self.packages_shipped.values()))
+                and all(told[m] <= self.packages_shipped[m] for m in MARKETS)
+                and sum(told.values()) + stranded == sum(self.packages_shipped.values()))
 
     def as_dict(self) -> dict[str, object]:
         return {key: value for key, value in vars(self).items()
@@ -103,11 +106,17 @@ def measure(world: World, db: Database, placed: dict[str, int]) -> Outcome:
                      conn.execute(sa.select(orders_table.c.id, orders_table.c.account_id,
                                             orders_table.c.marketplace_order_id))}
         open_exceptions = exceptions.open_counts(conn, TENANT)
+        stored = {(row.order_id, row.package_ref) for row in conn.execute(
+            sa.select(packages.c.order_id, packages.c.package_ref))}
+        kit_parts: set[str] = set()
+        for (value,) in conn.execute(sa.select(sync_state.c.value).where(
+                sync_state.c.key.like("kit_parts:%"))):
+            kit_parts.update(json.loads(value)["packages"])
         published = list(conn.execute(sa.select(
             published_stock.c.account_id, published_stock.c.channel_sku,
             published_stock.c.quantity).where(published_stock.c.tenant_id == TENANT)))
 
-    shipped = _per_market()
+    shipped, in_kits = _per_market(), _per_market()
     keys: Counter[tuple[str, str]] = Counter()
     unique: dict[str, set[tuple[str, str]]] = {market: set() for market in MARKETS}
     open_at_warehouse = 0
@@ -119,7 +128,14 @@ def measure(world: World, db: Database, placed: dict[str, int]) -> Outcome:
         keys[order_key[order_id]] += 1
         unique.setdefault(market, set()).add(order_key[order_id])
         open_at_warehouse += not placed_order.status.final
-        shipped[market] += sum(p.shipped_at is not None for p in placed_order.parcels)
+        for parcel in placed_order.parcels:
+            if parcel.shipped_at is None:
+                continue
+            shipped[market] += 1
+            # the package reference is the parcel id (REST) or its tracking number (files)
+            refs = {str(parcel.parcel_id), parcel.tracking_number}
+            in_kits[market] += (not any((order_id, ref) in stored for ref in refs)
+                                and any(key.partition(":")[2] in refs for key in kit_parts))
 
     amazon_quantities = {listing.sku: listing.quantity
                          for listing in world.amazon_state.listings.values()}
@@ -134,5 +150,5 @@ def measure(world: World, db: Database, placed: dict[str, int]) -> Outcome:
         orders_held=held,
         warehouse_duplicates=sum(n - 1 for n in keys.values()),
         warehouse_open=open_at_warehouse, marketplace_waiting=waiting, packages_shipped=shipped,
-        packages_confirmed=confirmed, marketplace_duplicates=duplicates,
+        packages_confirmed=confirmed, packages_in_kits=in_kits, marketplace_duplicates=duplicates,
         open_exceptions=open_exceptions, listings_in_drift=drift)
