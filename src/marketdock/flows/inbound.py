@@ -31,7 +31,7 @@ from marketdock.engine.worker import JobContext
 from marketdock.errors import InputError, RemoteError
 from marketdock.flows.ports import Ports
 from marketdock.flows.store import sync_state
-from marketdock.flows.ticks import FlowTick
+from marketdock.flows.ticks import FlowTick, fan_out
 from marketdock.monitor import exceptions
 
 FLOW = "inbound"
@@ -202,9 +202,7 @@ class InboundFlow:
         if tick.warehouse is not None:
             self._receipts(ctx, tenant_id, tick.warehouse)
             return
-        with ctx.transaction() as conn:
-            for warehouse in self.config.tenant(tenant_id).warehouses:
-                ctx.defer(conn, FLOW, FlowTick(warehouse=warehouse.id))
+        fan_out(ctx, self.config, FLOW, "warehouses")
 
     def _receipts(self, ctx: JobContext, tenant_id: str, warehouse_id: str) -> None:
         warehouse = self.ports.warehouse(tenant_id, warehouse_id)

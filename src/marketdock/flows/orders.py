@@ -39,7 +39,7 @@ from marketdock.flows.ports import Ports
 from marketdock.flows.store import listings as listing_store
 from marketdock.flows.store import orders as order_store
 from marketdock.flows.store import sync_state
-from marketdock.flows.ticks import FlowTick
+from marketdock.flows.ticks import FlowTick, fan_out
 from marketdock.monitor import exceptions
 
 FLOW = "orders"
@@ -81,9 +81,7 @@ class OrderFlow:
         if tick.channel is not None:
             self._sync(ctx, tenant_id, tick.channel)
             return
-        with ctx.transaction() as conn:
-            for channel in self.config.tenant(tenant_id).channels:
-                ctx.defer(conn, FLOW, FlowTick(channel=channel.id))
+        fan_out(ctx, self.config, FLOW, "channels")
 
     def _sync(self, ctx: JobContext, tenant_id: str, channel_id: str) -> None:
         now = ctx.clock.now()

@@ -50,7 +50,7 @@ from marketdock.flows.ports import Ports
 from marketdock.flows.store import listings as listing_store
 from marketdock.flows.store import orders as order_store
 from marketdock.flows.store import sync_state
-from marketdock.flows.ticks import FlowTick
+from marketdock.flows.ticks import FlowTick, fan_out
 from marketdock.monitor import exceptions
 
 FLOW = "returns"
@@ -182,9 +182,7 @@ class ReturnsFlow:
         if tick.channel is not None:
             self._announced(ctx, tenant_id, tick.channel)
             return
-        with ctx.transaction() as conn:
-            for channel in self.config.tenant(tenant_id).channels:
-                ctx.defer(conn, FLOW, FlowTick(channel=channel.id))
+        fan_out(ctx, self.config, FLOW, "channels")
 
     def _announced(self, ctx: JobContext, tenant_id: str, channel_id: str) -> None:
         desk = _desk(self.ports.marketplace(tenant_id, channel_id), Capability.FETCH_RETURNS)
@@ -326,9 +324,7 @@ class ReturnsFlow:
         if tick.channel is not None:
             self._receipts(ctx, tenant_id, tick.channel)
             return
-        with ctx.transaction() as conn:
-            for channel in self.config.tenant(tenant_id).channels:
-                ctx.defer(conn, RECEIPTS, FlowTick(channel=channel.id))
+        fan_out(ctx, self.config, RECEIPTS, "channels")
 
     def _receipts(self, ctx: JobContext, tenant_id: str, channel_id: str) -> None:
         desk = _desk(self.ports.marketplace(tenant_id, channel_id), Capability.FETCH_RECEIPTS)

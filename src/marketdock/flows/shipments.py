@@ -58,7 +58,7 @@ from marketdock.flows.store import listings as listing_store
 from marketdock.flows.store import orders as order_store
 from marketdock.flows.store import packages as package_store
 from marketdock.flows.store import return_labels, sync_state
-from marketdock.flows.ticks import FlowTick
+from marketdock.flows.ticks import FlowTick, fan_out
 from marketdock.monitor import exceptions
 
 FLOW = "shipments"
@@ -130,9 +130,7 @@ class ShipmentFlow:
     def tick(self, ctx: JobContext, tick: FlowTick) -> None:
         tenant_id = ctx.job.tenant_id
         if tick.warehouse is None:
-            with ctx.transaction() as conn:
-                for warehouse in self.config.tenant(tenant_id).warehouses:
-                    ctx.defer(conn, FLOW, FlowTick(warehouse=warehouse.id))
+            fan_out(ctx, self.config, FLOW, "warehouses")
             return
         key = f"shipments:{tick.warehouse}:cursor"
         with ctx.db.read() as conn:

@@ -57,7 +57,7 @@ from marketdock.flows.stock_rule import StockExplanation
 from marketdock.flows.store import listings as listing_store
 from marketdock.flows.store import orders as order_store
 from marketdock.flows.store import stock as stock_store
-from marketdock.flows.ticks import FlowTick
+from marketdock.flows.ticks import FlowTick, fan_out
 from marketdock.monitor import exceptions
 
 FLOW = "stock"
@@ -426,9 +426,7 @@ class StockFlow:
     def read_back(self, ctx: JobContext, tick: FlowTick) -> None:
         tenant_id = ctx.job.tenant_id
         if tick.channel is None:
-            with ctx.transaction() as conn:
-                for channel in self.config.tenant(tenant_id).channels:
-                    ctx.defer(conn, READ_BACK, FlowTick(channel=channel.id))
+            fan_out(ctx, self.config, READ_BACK, "channels")
             return
         port = self.ports.marketplace(tenant_id, tick.channel)
         if not port.supports(Capability.READ_STOCK):

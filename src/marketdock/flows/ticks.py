@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING, Literal
 
 import pydantic
 
-from marketdock.config import ScheduleConfig, TenantConfig
+from marketdock.config import Config, ScheduleConfig, TenantConfig
 from marketdock.engine.scheduler import Schedule
+
+if TYPE_CHECKING:
+    from marketdock.engine.worker import JobContext
 
 
 class FlowTick(pydantic.BaseModel):
@@ -32,3 +36,17 @@ def schedule_from_config(tenant: TenantConfig, config: ScheduleConfig) -> Schedu
         every=timedelta(seconds=config.every_seconds),
         payload=tick.model_dump(),
     )
+
+
+Targets = Literal["channels", "warehouses"]
+
+
+def fan_out(ctx: JobContext, config: Config, flow: str, over: Targets) -> None:
+    """A tick for no target: enqueue one tick of ``flow`` per channel or warehouse of the
+    job's tenant (one waiting tick per target at most, by the flow's queueing lock)."""
+    tenant = config.tenant(ctx.job.tenant_id)
+    ticks = ([FlowTick(channel=channel.id) for channel in tenant.channels] if over == "channels"
+             else [FlowTick(warehouse=warehouse.id) for warehouse in tenant.warehouses])
+    with ctx.transaction() as conn:
+        for tick in ticks:
+            ctx.defer(conn, flow, tick)
