@@ -51,3 +51,25 @@ def examples(name: str, operation_id: str) -> list[tuple[int, dict[str, Any], An
             values = {k: v.get("value") for k, v in params.items() if isinstance(v, dict)}
             found.append((int(status), values, case.get("response")))
     return found
+
+
+def query(values: dict[str, Any]) -> dict[str, Any]:
+    """Query values as sent: lists joined by commas."""
+    return {k: ",".join(map(str, v)) if isinstance(v, list) else v for k, v in values.items()}
+
+
+def split_values(path: str, op: dict[str, Any], values: dict[str, Any],
+                 ) -> tuple[str, dict[str, Any], Any]:
+    """An example's values as (url with path parameters filled, query, body), placed where
+    the operation's parameters say."""
+    located = {p["name"]: p["in"] for p in op.get("parameters", [])}
+    url, params, body = path, {}, None
+    for name, value in values.items():
+        where = located.get(name, "body" if name == "body" else "query")
+        if where == "path":
+            url = url.replace("{" + name + "}", str(value))
+        elif where == "body":
+            body = value
+        else:
+            params[name] = value
+    return url, query(params), body

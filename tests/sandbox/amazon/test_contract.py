@@ -16,7 +16,7 @@ import pytest
 
 from marketdock.sandbox.amazon import DEFAULT_SELLER
 from tests.sandbox.amazon.conftest import Sim
-from tests.sandbox.amazon.contract import check, examples, operation
+from tests.sandbox.amazon.contract import check, examples, operation, query, split_values
 
 CASES = (
     [
@@ -163,10 +163,6 @@ def arrange(sim: Sim, op_id: str, status: int, values: dict[str, Any], response:
             ]
 
 
-def query(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: ",".join(map(str, v)) if isinstance(v, list) else v for k, v in values.items()}
-
-
 @pytest.mark.parametrize(("model_name", "op_id"), CASES)
 def test_sandbox_examples_are_answered_in_the_documented_shape(
     sim: Sim, model_name: str, op_id: str
@@ -178,20 +174,9 @@ def test_sandbox_examples_are_answered_in_the_documented_shape(
     for status, values, response in cases:
         values = {k: v for k, v in values.items()}
         arrange(sim, op_id, status, values, response)
-        located = {p["name"]: p["in"] for p in op.get("parameters", [])}
-        url = path.replace("{sellerId}", DEFAULT_SELLER)
-        params: dict[str, Any] = {}
-        body = None
-        for name, value in values.items():
-            where = located.get(name, "body" if name == "body" else "query")
-            if where == "path":
-                url = url.replace("{" + name + "}", str(value))
-            elif where == "body":
-                body = value
-            else:
-                params[name] = value
+        url, params, body = split_values(path.replace("{sellerId}", DEFAULT_SELLER), op, values)
         url = url.replace("{sku}", "MISSING")
-        answer = sim.client.request(method.upper(), url, params=query(params), json=body)
+        answer = sim.client.request(method.upper(), url, params=params, json=body)
         expected = next(
             (
                 s

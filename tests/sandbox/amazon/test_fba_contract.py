@@ -16,7 +16,7 @@ import pytest
 
 from marketdock.sandbox.amazon.usage_plans import USAGE_PLANS
 from tests.sandbox.amazon.conftest import Sim
-from tests.sandbox.amazon.contract import check, examples, model, operation
+from tests.sandbox.amazon.contract import check, examples, model, operation, split_values
 
 REPORTS = "reports_2021-06-30.json"
 INBOUND = "fulfillmentInbound_2024-03-20.json"
@@ -132,10 +132,6 @@ def arrange_inbound(sim: Sim, op_id: str, values: dict[str, Any]) -> None:
             del values["paginationToken"]
 
 
-def query(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: ",".join(map(str, v)) if isinstance(v, list) else v for k, v in values.items()}
-
-
 @pytest.mark.parametrize(("model_name", "op_id"), CASES)
 def test_sandbox_examples_are_answered_in_the_documented_shape(
     sim: Sim, model_name: str, op_id: str
@@ -151,19 +147,8 @@ def test_sandbox_examples_are_answered_in_the_documented_shape(
                 arrange_reports(sim, op_id, values)
             else:
                 arrange_inbound(sim, op_id, values)
-        located = {p["name"]: p["in"] for p in op.get("parameters", [])}
-        url = path
-        params: dict[str, Any] = {}
-        body = None
-        for name, value in values.items():
-            where = located.get(name, "body" if name == "body" else "query")
-            if where == "path":
-                url = url.replace("{" + name + "}", str(value))
-            elif where == "body":
-                body = value
-            else:
-                params[name] = value
-        answer = sim.client.request(method.upper(), url, params=query(params), json=body)
+        url, params, body = split_values(path, op, values)
+        answer = sim.client.request(method.upper(), url, params=params, json=body)
         sent = repr(values)
         expected = next(
             (
