@@ -31,7 +31,14 @@ from marketdock.connectors.ports import (
     WarehousePort,
     WarehouseUpdates,
 )
-from marketdock.domain import Order, Package
+from marketdock.domain import (
+    FulfilmentChannel,
+    KitComponent,
+    Listing,
+    ListingKind,
+    Order,
+    Package,
+)
 from marketdock.errors import RemoteError, RemoteTimeout
 
 
@@ -204,3 +211,13 @@ class FakePorts:
 
     def warehouse(self, tenant_id: str, warehouse_id: str) -> WarehousePort:
         return self.warehouses.setdefault(warehouse_id, FakeWarehouse())
+
+
+def listing(sku: str, *components: tuple[str, int],
+            fulfilment: FulfilmentChannel = FulfilmentChannel.MERCHANT) -> Listing:
+    """acme's amazon-eu listing of ``sku``: warehouse SKU ``W-<sku>``, or a kit."""
+    return Listing(tenant_id="acme", channel_account_id="amazon-eu", channel_sku=sku,
+                   warehouse_sku=None if components else f"W-{sku}",
+                   kind=ListingKind.KIT if components else ListingKind.SINGLE,
+                   components=tuple(KitComponent(warehouse_sku=s, quantity=q)
+                                    for s, q in components), fulfilment=fulfilment)

@@ -16,10 +16,7 @@ from marketdock.domain import (
     Address,
     CarrierMapping,
     ChannelKind,
-    KitComponent,
     LineStatus,
-    Listing,
-    ListingKind,
     Order,
     OrderLine,
     OrderStatus,
@@ -39,7 +36,7 @@ from marketdock.flows.store import carriers, listings
 from marketdock.flows.store import orders as order_store
 from marketdock.monitor import exceptions
 from tests.configs import AMAZON_CHANNEL, TENANT, warehouse
-from tests.flows.fakes import FakeMarketplace, FakePorts, FakeWarehouse
+from tests.flows.fakes import FakeMarketplace, FakePorts, FakeWarehouse, listing
 
 CONFIG = TENANT + AMAZON_CHANNEL + warehouse(extra='ships_to = ["DE", "AT"]')
 
@@ -87,13 +84,8 @@ class Hub:
                     return
 
     def listing(self, sku: str, *components: tuple[str, int]) -> None:
-        record = Listing(tenant_id="acme", channel_account_id="amazon-eu", channel_sku=sku,
-                         warehouse_sku=None if components else f"W-{sku}",
-                         kind=ListingKind.KIT if components else ListingKind.SINGLE,
-                         components=tuple(KitComponent(warehouse_sku=s, quantity=q)
-                                          for s, q in components))
         with self.db.begin() as conn:
-            listings.upsert(conn, record, self.clock.now())
+            listings.upsert(conn, listing(sku, *components), self.clock.now())
 
     def status(self, number: str) -> OrderStatus:
         with self.db.read() as conn:

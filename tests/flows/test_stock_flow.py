@@ -16,10 +16,8 @@ from marketdock.domain import (
     Address,
     ChannelKind,
     FulfilmentChannel,
-    KitComponent,
     LineStatus,
     Listing,
-    ListingKind,
     Order,
     OrderLine,
     OrderStatus,
@@ -44,7 +42,7 @@ from marketdock.flows.store import listings
 from marketdock.flows.store import stock as stock_store
 from marketdock.monitor import exceptions
 from tests.configs import AMAZON_CHANNEL, TENANT, warehouse
-from tests.flows.fakes import FakeMarketplace, FakePorts, FakeWarehouse
+from tests.flows.fakes import FakeMarketplace, FakePorts, FakeWarehouse, listing
 
 CONFIG = TENANT + AMAZON_CHANNEL + warehouse() + """
 [tenants.stock_policy]
@@ -92,13 +90,9 @@ class Hub:
 
     def listing(self, sku: str, *components: tuple[str, int],
                 fulfilment: FulfilmentChannel = FulfilmentChannel.MERCHANT) -> None:
-        record = Listing(tenant_id="acme", channel_account_id="amazon-eu", channel_sku=sku,
-                         warehouse_sku=None if components else f"W-{sku}",
-                         kind=ListingKind.KIT if components else ListingKind.SINGLE,
-                         components=tuple(KitComponent(warehouse_sku=s, quantity=q)
-                                          for s, q in components), fulfilment=fulfilment)
         with self.db.begin() as conn:
-            listings.upsert(conn, record, self.clock.now())
+            listings.upsert(conn, listing(sku, *components, fulfilment=fulfilment),
+                            self.clock.now())
 
     def status(self, sku: str) -> str:
         with self.db.read() as conn:
