@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from marketdock.demo.report import Outcome
 from marketdock.demo.run import Demo, DemoOptions
 from marketdock.demo.seeding import AMAZON_ACCOUNT, OTTO_ACCOUNT, TENANT, warehouse_sku
-from marketdock.demo.world import OTTO_URL
+from marketdock.demo.world import AMAZON_URL, OTTO_URL
 from marketdock.domain import OrderStatus
 from marketdock.engine.schema import jobs, listings
 from marketdock.flows.orders import REEVALUATE
@@ -87,6 +87,15 @@ class Orders:
         return self.demo.world.clock.now()
 
 
+MARKETS = ["otto", "amazon"]
+ACCOUNT = {"otto": OTTO_ACCOUNT, "amazon": AMAZON_ACCOUNT}
+
+
+def place(demo: Demo, market: str, *lines: tuple[Product, int]) -> ScenarioOrder:
+    orders = Orders(demo)
+    return orders.otto(*lines) if market == "otto" else orders.amazon(*lines)
+
+
 def plain(demo: Demo, n: int = 0) -> Product:
     return [p for p in demo.catalogue.products if not p.is_bundle][n]
 
@@ -95,6 +104,15 @@ def settle(demo: Demo) -> Outcome:
     outcome = demo.run(until_settled=True)
     assert outcome.settled, json.dumps(demo.report(outcome))
     return outcome
+
+
+def shown(demo: Demo, market: str) -> dict[str, int]:
+    """What the marketplace shows per SKU."""
+    if market == "amazon":
+        return {listing.sku: listing.quantity
+                for listing in demo.world.amazon_state.listings.values()}
+    with demo.world.otto_state.lock:
+        return {sku: q.quantity for (_, sku), q in demo.world.otto_state.quantities.items()}
 
 
 def hub_status(demo: Demo, account: str, order_id: str) -> OrderStatus | None:
@@ -134,25 +152,26 @@ def test_orders_go_out_once_and_every_package_comes_back(tmp_path: Path) -> None
             demo.close()
 
 
-def test_unmapped_sku_holds_until_the_mapping_exists(demo: Demo) -> None:
-    product = plain(demo, 2)
+@pytest.mark.parametrize("market", MARKETS)
+def test_unmapped_sku_holds_until_the_mapping_exists(demo: Demo, market: str) -> None:
+    product, account = plain(demo, 2), ACCOUNT[market]
     with demo.db.begin() as conn:
-        kept = listing_store.get(conn, TENANT, AMAZON_ACCOUNT, product.sku)
+        kept = listing_store.get(conn, TENANT, account, product.sku)
         conn.execute(listings.delete().where(listings.c.tenant_id == TENANT,
-                                             listings.c.account_id == AMAZON_ACCOUNT,
+                                             listings.c.account_id == account,
                                              listings.c.channel_sku == product.sku))
-    order = Orders(demo).amazon((product, 1))
-    for _ in range(12):
+    order = place(demo, market, (product, 1))
+    for _ in range(20):
         demo.step()
-    assert hub_status(demo, AMAZON_ACCOUNT, order.order_id) is OrderStatus.HELD
+    assert hub_status(demo, account, order.order_id) is OrderStatus.HELD
     assert demo.outcome().open_exceptions == {"unmapped_sku": 1}
     assert kept is not None
     with demo.db.begin() as conn:
         listing_store.upsert(conn, kept, demo.world.clock.now())
         demo.hub.registry.defer(conn, demo.world.clock.now(), REEVALUATE, TENANT)
     outcome = settle(demo)
-    assert outcome.orders_at_warehouse == {"otto": 0, "amazon": 1}
-    assert outcome.packages_confirmed == {"otto": 0, "amazon": 1}
+    one = {m: int(m == market) for m in MARKETS}
+    assert outcome.orders_at_warehouse == one and outcome.packages_confirmed == one
     assert outcome.open_exceptions == {}
 
 
@@ -169,35 +188,44 @@ def test_an_address_the_warehouse_cannot_serve_is_held_with_the_reason(demo: Dem
     assert outcome.orders_held == {"otto": 0, "amazon": 1}
 
 
-def test_short_pick_cancels_on_otto_and_pushes_stock_at_once(tmp_path: Path) -> None:
+@pytest.mark.parametrize("market", MARKETS)
+def test_short_pick_cancels_and_pushes_stock_at_once(tmp_path: Path, market: str) -> None:
+    """OTTO cancels the missing units by API; Amazon has none, so an exception says to
+    cancel them by hand. Either way the SKU's stock-out is pushed at once."""
     for warehouse in WAREHOUSES:
-        demo = make_demo(tmp_path, warehouse, short_pick_rate=1.0)
+        demo = make_demo(tmp_path / market, warehouse, short_pick_rate=1.0)
         try:
             product = plain(demo, 3)
-            order = Orders(demo).otto((product, 2))
+            order = place(demo, market, (product, 2))
             outcome = settle(demo)
-            assert "CANCELLED_BY_PARTNER" in otto_items(demo, order)
+            if market == "otto":
+                assert "CANCELLED_BY_PARTNER" in otto_items(demo, order)
+                assert outcome.open_exceptions == {}
+            else:
+                assert outcome.open_exceptions == {"cancel_by_hand": 1}
             sku = warehouse_sku(product.sku)
             with demo.db.read() as conn:
                 pushes = [row.payload for row in conn.execute(
                     sa.select(jobs.c.payload).where(jobs.c.task == "stock.publish"))]
             assert any(sku in (p.get("warehouse_skus") or ()) for p in pushes), pushes
-            with demo.world.otto_state.lock:
-                shown = {s: q.quantity for (_, s), q in
-                         demo.world.otto_state.quantities.items()}
-            assert shown[product.sku] == demo.world.floor.stock(sku).available
+            assert shown(demo, market)[product.sku] == demo.world.floor.stock(sku).available
             assert outcome.listings_in_drift == 0
         finally:
             demo.close()
 
 
-def test_marketplace_cancellation_reaches_the_warehouse(demo: Demo) -> None:
-    order = Orders(demo).otto((plain(demo, 4), 1))
+@pytest.mark.parametrize("market", MARKETS)
+def test_marketplace_cancellation_reaches_the_warehouse(demo: Demo, market: str) -> None:
+    order = place(demo, market, (plain(demo, 4), 1))
     while not demo.world.floor.orders():
         demo.step()
-    response = demo.world.http(OTTO_URL).post(
-        f"/_admin/orders/{order.order_id}/marketplace-cancellation", json={})
-    assert response.status_code == 200 and response.json()["cancelled"]
+    if market == "otto":
+        response = demo.world.http(OTTO_URL).post(
+            f"/_admin/orders/{order.order_id}/marketplace-cancellation", json={})
+        assert response.status_code == 200 and response.json()["cancelled"]
+    else:
+        response = demo.world.http(AMAZON_URL).post(f"/_admin/orders/{order.order_id}/cancel")
+        assert response.status_code == 200 and response.json()["OrderStatus"] == "Canceled"
     for _ in range(6):
         demo.step()
     (at_warehouse,) = demo.world.floor.orders()
@@ -206,20 +234,29 @@ def test_marketplace_cancellation_reaches_the_warehouse(demo: Demo) -> None:
         assert demo.outcome().open_exceptions == {}
     else:  # files carry no cancellation: the operator is told to cancel by hand
         assert demo.outcome().open_exceptions == {"cancel_at_warehouse_by_hand": 1}
-    assert hub_status(demo, OTTO_ACCOUNT, order.order_id) is OrderStatus.CANCELLED
+    assert hub_status(demo, ACCOUNT[market], order.order_id) is OrderStatus.CANCELLED
 
 
-def test_drift_on_the_marketplace_is_found_and_healed(demo: Demo) -> None:
-    Orders(demo).otto((plain(demo, 5), 1))
+@pytest.mark.parametrize("market", MARKETS)
+def test_drift_on_the_marketplace_is_found_and_healed(demo: Demo, market: str) -> None:
+    place(demo, market, (plain(demo, 5), 1))
     settle(demo)
     product = plain(demo, 6)
-    with demo.world.otto_state.lock:
-        key = next(k for k in demo.world.otto_state.quantities if k[1] == product.sku)
-        published = demo.world.otto_state.quantities[key].quantity
-        demo.world.otto_state.quantities[key].quantity = published + 50  # set by hand
+    published = shown(demo, market)[product.sku]
+    set_by_hand(demo, market, product.sku, published + 50)
     assert demo.outcome().listings_in_drift == 1
     for _ in range(40):  # the hourly read-back
         demo.step()
-    with demo.world.otto_state.lock:
-        assert demo.world.otto_state.quantities[key].quantity == published
+    assert shown(demo, market)[product.sku] == published
     assert demo.outcome().listings_in_drift == 0
+
+
+def set_by_hand(demo: Demo, market: str, sku: str, quantity: int) -> None:
+    """Someone changes a quantity in the seller portal."""
+    if market == "amazon":
+        next(listing for listing in demo.world.amazon_state.listings.values()
+             if listing.sku == sku).quantity = quantity
+        return
+    with demo.world.otto_state.lock:
+        key = next(k for k in demo.world.otto_state.quantities if k[1] == sku)
+        demo.world.otto_state.quantities[key].quantity = quantity
