@@ -32,6 +32,10 @@ clock cannot show (microsecond clocks would never move)."""
 
 RESERVE = {Priority.TRACKING: 0.0, Priority.STOCK: 0.2, Priority.OTHER: 0.4}
 
+INSTALLATION = "*"
+"""The tenant id of buckets every tenant shares: for limits a remote counts per client IP
+(one installation sends from one address), not per account."""
+
 
 @dataclass(frozen=True)
 class Limit:

@@ -42,9 +42,25 @@ def test_build_fetches_through_the_shared_buckets(sim: Sim, db: Database) -> Non
     assert len(port.fetch_orders(START).orders) == 1
     with db.begin() as conn:
         rows = {(r.account, r.operation): r for r in conn.execute(sa.select(rate_buckets))}
-    assert set(rows) == {("otto-de", "api"), ("otto-de:token", "token")}
+    assert set(rows) == {("otto-de", "api"), ("otto:token-endpoint", "token")}
     assert rows[("otto-de", "api")].rate == 20.0
-    assert rows[("otto-de:token", "token")].rate == 10.0
+    assert rows[("otto:token-endpoint", "token")].rate == 10.0
+
+
+def test_every_account_of_every_tenant_shares_one_token_bucket(sim: Sim, db: Database) -> None:
+    """OTTO limits the token endpoint per client IP, not per account."""
+    limiter = RateLimiter(db, clock=lambda: 1000.0)  # no refill between the calls
+    ports = [build(BuildContext(tenant, db, limiter, SecretResolver(ENVIRON), sim.hub_clock,
+                                lambda url: sim.client()[0]),
+                   channel().model_copy(update={"id": account}))
+             for tenant, account in (("acme", "otto-de"), ("globex", "otto-at"))]
+    for port in ports:
+        port.fetch_orders(START)
+    with db.begin() as conn:
+        rows = conn.execute(sa.select(rate_buckets).where(
+            rate_buckets.c.operation == "token")).all()
+    assert [(r.tenant_id, r.account) for r in rows] == [("*", "otto:token-endpoint")]
+    assert rows[0].tokens == 8.0  # one token request per account
 
 
 def test_a_429_blocks_the_account_bucket(sim: Sim, db: Database) -> None:

@@ -16,12 +16,15 @@ from marketdock.connectors.otto.api import API_OPERATION, OttoApi, error_code
 from marketdock.connectors.otto.auth import TOKEN_OPERATION, TokenCache
 from marketdock.connectors.otto.connector import OttoConnector
 from marketdock.connectors.otto.settings import OttoSettings, ShipFrom
-from marketdock.engine.ratelimit import Limit
+from marketdock.engine.ratelimit import INSTALLATION, Limit
 
 if TYPE_CHECKING:
     from marketdock.config import ChannelConfig
     from marketdock.connectors.factory import BuildContext
     from marketdock.domain import Address
+
+TOKEN_BUCKET = "otto:token-endpoint"
+"""The installation-wide bucket of OTTO token requests."""
 
 __all__ = ["OttoConnector", "OttoSettings", "build"]
 
@@ -45,8 +48,10 @@ def build(ctx: BuildContext, channel: ChannelConfig,
                           limits={API_OPERATION: Limit(rate=settings.api_rate,
                                                        burst=settings.api_rate)},
                           error_code=error_code)
-    token_http = HttpCaller(client, system="otto", tenant_id=ctx.tenant_id,
-                            account=f"{settings.account}:token", limiter=ctx.limiter,
+    # OTTO counts token requests per client IP: every account of every tenant shares one
+    # bucket
+    token_http = HttpCaller(client, system="otto", tenant_id=INSTALLATION,
+                            account=TOKEN_BUCKET, limiter=ctx.limiter,
                             limits={TOKEN_OPERATION: Limit(rate=settings.token_rate,
                                                            burst=settings.token_rate)},
                             error_code=error_code)
