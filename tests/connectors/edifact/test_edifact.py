@@ -87,12 +87,14 @@ def test_desadv_sample() -> None:
     assert (advice.document_code, advice.document_number) == ("351", "Y02197250")
     assert advice.dates == [EdiDate(qualifier="11", value="20160726", format="102")]
     assert advice.references[0] == EdiReference(qualifier="ON", value="6877871")
-    assert advice.packages == ["IE2156580387"]
+    assert advice.party("SU") == EdiParty(role="SU", id="1694901", agency="31B")
+    [package] = advice.packages
+    assert (package.number, package.tracking_number, advice.lines) == ("IE2156580387", None, [])
     assert [(line.number, line.additional_ids, line.description, line.quantity(DESPATCHED))
-            for line in advice.lines] == [
+            for _, line in advice.items()] == [
         ("001", ["9780738507330"], "MUNCIE THE MIDDLE", Decimal(1)),
         ("002", ["9781568361871"], "ROADS TO SATA A 2", Decimal(1))]
-    assert advice.lines[1].references[0] == EdiReference(qualifier="LI", value="6905456")
+    assert package.lines[1].references[0] == EdiReference(qualifier="LI", value="6905456")
 
 
 def test_orders_written_golden_and_read_back() -> None:
