@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -44,7 +44,7 @@ from tests.connectors.otto.harness import (
     mock_connector,
     package,
 )
-from tests.flows.fakes import FakeMarketplace
+from tests.flows.fakes import FakeMarketplace, FakeWarehouse
 
 OTTO_CHANNEL = """
 [[tenants.channels]]
@@ -60,12 +60,15 @@ CONFIG = TENANT + OTTO_CHANNEL + AMAZON_CHANNEL + warehouse()
 class Ports:
     otto: OttoConnector
     amazon: FakeMarketplace
+    main: WarehousePort = field(default_factory=FakeWarehouse)
+    """The warehouse orders ship from; this one takes no inbound notices."""
 
     def marketplace(self, tenant_id: str, channel_id: str) -> MarketplacePort:
         return self.otto if channel_id == "otto-de" else self.amazon
 
     def warehouse(self, tenant_id: str, warehouse_id: str) -> WarehousePort:
-        raise AssertionError("the returns flow needs no warehouse")
+        assert warehouse_id == "main"
+        return self.main
 
 
 @dataclass

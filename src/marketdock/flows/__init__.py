@@ -22,7 +22,8 @@ def register_flows(registry: TaskRegistry, config: Config, ports: Ports) -> Task
     stock = StockFlow(config, ports)
     stock.register(registry)
     OrderFlow(config, ports).register(registry)
-    InboundFlow(config, ports).register(registry)
-    ReturnsFlow(config, ports).register(registry)
+    returns = ReturnsFlow(config, ports)
+    returns.register(registry)
+    InboundFlow(config, ports, returns=returns.received).register(registry)
     ShipmentFlow(config, ports, push_stock_now=stock.short_picked).register(registry)
     return registry

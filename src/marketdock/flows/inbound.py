@@ -13,11 +13,15 @@ Tasks:
 
 Damaged units are on hand at the warehouse but cannot be sold, so they count as missing
 in the comparison; the exception names them separately.
+
+A receipt may answer a customer return the returns flow announced as an expected receipt
+(an ``inbound.send`` of its own): the flow's ``returns`` hook takes such a receipt and
+grades the return by it, so it is recorded here but never compared as a discrepancy.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import pydantic
 import structlog
@@ -44,6 +48,10 @@ INBOUND_REJECTED = "inbound_rejected"
 INBOUND_BY_HAND = "inbound_by_hand"
 
 log = structlog.get_logger("marketdock.inbound")
+
+ReturnReceipts = Callable[[Connection, JobContext, str, Receipt], bool]
+"""Takes (connection, job, warehouse id, receipt) for a receipt that answers an expected
+customer return, inside the receipt's transaction, and says whether it did."""
 
 
 class NoticeLine(pydantic.BaseModel):
@@ -123,9 +131,11 @@ def _describe(diffs: Mapping[str, int], damaged: Mapping[str, int]) -> str:
 
 
 class InboundFlow:
-    def __init__(self, config: Config, ports: Ports) -> None:
+    def __init__(self, config: Config, ports: Ports,
+                 returns: ReturnReceipts | None = None) -> None:
         self.config = config
         self.ports = ports
+        self.returns = returns
 
     # -------------------------------------------------------------- send
 
@@ -238,6 +248,8 @@ class InboundFlow:
                               "received_at": receipt.received_at.isoformat(),
                               "announced": notice is not None,
                               "differences": diffs})
+        if self.returns is not None and self.returns(conn, ctx, warehouse_id, receipt):
+            return  # a customer return: the returns flow grades it by this receipt
         if diffs:
             exceptions.open_exception(
                 conn, tenant_id=tenant_id, type=INBOUND_DISCREPANCY, object_type=OBJECT,

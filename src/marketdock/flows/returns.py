@@ -3,10 +3,14 @@
 Tasks:
 
 - ``returns`` (a flow tick per channel account): read the returns announced since the last
-  run and record each once: an audit event, the open return (in ``sync_state``, by channel
-  and position item, so the grading can be sent later) and a ``return_expected`` exception
-  for the warehouse saying what to expect. Warehouses take no return announcements by API
-  yet, so that exception is the expected receipt;
+  run and record each once: an audit event and the open return (in ``sync_state``, by
+  channel and position item, so the grading can be sent later). When the hub knows the
+  order, its warehouse SKUs and the warehouse that shipped it, and that warehouse takes
+  inbound notices, the return goes there as an expected receipt: an ``inbound.send`` job
+  (the inbound flow's effects ledger sends it once) whose reference is
+  :func:`receipt_reference`, whose lines are the position item's warehouse units (a kit's
+  components) and whose carrier and tracking number are the return label's. Otherwise a
+  ``return_expected`` exception tells the warehouse what to expect;
 - ``returns.decide``: send the grading (accept or reject) through the effects ledger, once;
   a refusal by the marketplace becomes a ``return_decision_refused`` exception. Accepting
   refunds the customer and is final; a rejected return can still be accepted later, so the
@@ -15,7 +19,11 @@ Tasks:
   documents the marketplace issues per shipment and refund) once, whole, in the audit log
   for finance's reconciliation.
 
-:func:`grade_return` is how an operator or the warehouse gives the grading.
+The warehouse's receipt of an expected return reaches :meth:`ReturnsFlow.received` from
+the inbound flow's receipt poll, and :func:`grade_receipt` turns it into the grading. An
+operator grades with :func:`grade_return` (``marketdock returns decide``); whoever asks
+first grades the return, so a receipt arriving after an operator's grading only adds to
+the return's history, and the same verdict twice reaches the marketplace once.
 
 The marketplace port has no shapes for returns and receipts yet; the connector's records
 (OTTO's, so far) are used as they are, through :class:`ReturnsDesk`.
@@ -23,7 +31,9 @@ The marketplace port has no shapes for returns and receipts yet; the connector's
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol, runtime_checkable
 
@@ -41,11 +51,12 @@ from marketdock.connectors.otto.returns import (
     Verdict,
     refused_locally,
 )
-from marketdock.connectors.ports import Capability, MarketplacePort, Quarantined
+from marketdock.connectors.ports import Capability, MarketplacePort, Quarantined, Receipt
 from marketdock.engine import audit, effects
 from marketdock.engine.tasks import TaskRegistry
 from marketdock.engine.worker import JobContext
 from marketdock.errors import InputError, RemoteError
+from marketdock.flows import inbound
 from marketdock.flows.ports import Ports
 from marketdock.flows.store import listings as listing_store
 from marketdock.flows.store import orders as order_store
@@ -63,6 +74,10 @@ RECEIPT = "receipt"
 RETURN_EXPECTED = "return_expected"
 RETURN_DECISION_REFUSED = "return_decision_refused"
 RECEIPT_UNREADABLE = "receipt_unreadable"
+RETURN_INCOMPLETE = "return_incomplete"
+
+OPERATOR = "operator"
+WAREHOUSE = "warehouse"
 
 OVERLAP = timedelta(minutes=10)
 """Read again this far behind the watermark: changes landing while a list is paged."""
@@ -108,8 +123,12 @@ class OpenReturn(pydantic.BaseModel):
     return_carrier: str | None = None
     return_tracking_numbers: tuple[str, ...] = ()
     announced_at: datetime | None = None
+    expected_receipt: str | None = None
+    """The reference of the expected receipt the warehouse was sent, if one was."""
     decision: str | None = None
     """``accepted`` or ``rejected`` once the marketplace took the grading."""
+    graded_by: str | None = None
+    """Who asked for a grading first: ``operator`` or ``warehouse`` (its receipt)."""
 
 
 class DecideReturn(pydantic.BaseModel):
@@ -135,12 +154,79 @@ class DecideReturn(pydantic.BaseModel):
                               reason=self.reason, condition=self.condition)
 
 
+GOOD = "B"
+"""The condition of a return the warehouse booked in whole as sellable stock: mint (B).
+OTTO's A also says the original packaging is intact, which no receipt reports."""
+DAMAGED = "D"
+"""The condition of a return with damaged units: heavily used (D), the worst of OTTO's
+conditions for the item itself (E is for a mistake or an incomplete return)."""
+
+
+@dataclass(frozen=True)
+class Grading:
+    """What a warehouse receipt says of a return: a verdict, or a question for a person."""
+
+    accepted: bool | None
+    """None: units are missing, an operator decides."""
+    condition: str | None
+    reason: str | None
+    missing: Mapping[str, int]
+    """Warehouse SKU → units announced but not received at all."""
+    damaged: Mapping[str, int]
+    """Warehouse SKU → units received damaged."""
+
+
+def grade_receipt(expected: Mapping[str, int], receipt: Receipt) -> Grading:
+    """The grading a warehouse receipt of an expected return asks for.
+
+    - every announced unit received good: acceptance, RETURN_RECEIVED, condition
+      :data:`GOOD`;
+    - every announced unit there but some of them damaged: rejection, ITEM_DAMAGED,
+      condition :data:`DAMAGED`;
+    - any announced unit not received at all (an empty parcel, another item, a kit
+      without a part): no automatic verdict. Rejecting with ITEM_NOT_IN_THE_PARCEL
+      would refuse the customer's refund on the strength of one booking, and a
+      mis-scan or a parcel opened at the wrong desk looks the same; a seller checks the
+      parcel (weight, photos) before saying the customer sent nothing, so an operator
+      grades it.
+
+    Units received beyond the announced ones change nothing (a damaged unit besides a
+    good one included): they are the warehouse's stock, not the customer's claim.
+    """
+    missing, damaged = {}, {}
+    for sku, units in sorted(expected.items()):
+        good = receipt.received.get(sku, 0)
+        broken = min(receipt.damaged.get(sku, 0), max(0, units - good))
+        if units - good - broken > 0:
+            missing[sku] = units - good - broken
+        if broken:
+            damaged[sku] = broken
+    if missing:
+        return Grading(None, None, None, missing, damaged)
+    if damaged:
+        return Grading(False, DAMAGED, "ITEM_DAMAGED", missing, damaged)
+    return Grading(True, GOOD, "RETURN_RECEIVED", missing, damaged)
+
+
+def receipt_reference(order_id: int, line_ids: Sequence[str], line_id: str) -> str:
+    """The expected receipt's reference of the return of ``line_id``: ``RET-<hub order
+    id>-<rank of the line among the order's sorted line ids>``. It is stable per returned
+    position item, the warehouse finds it beside the order's own ``MD-<id>``, and it fits
+    X12's 22 characters (OTTO's position item ids are 36)."""
+    return f"RET-{order_id}-{sorted(line_ids).index(line_id) + 1}"
+
+
 def _object_id(channel: str, position_item_id: str) -> str:
     return f"{channel}:{position_item_id}"
 
 
 def _return_key(channel: str, position_item_id: str) -> str:
     return f"returns:{channel}:{position_item_id}"
+
+
+def _receipt_key(warehouse: str, reference: str) -> str:
+    """Where the return an expected receipt announced is found by the receipt's reference."""
+    return f"returns:receipt:{warehouse}:{reference}"
 
 
 def _returns_mark(channel: str) -> str:
@@ -167,6 +253,22 @@ def _expect(tenant_id: str, channel: str, item: ReturnedItem, kept: OpenReturn) 
     return (f"expect a return of order {order}{shipped} (position item {item.line_id}) from "
             f"{channel}: {goods}{parcel}; grade it with: marketdock returns decide "
             f"{tenant_id} {channel} {item.line_id} --accept/--reject --condition ... --reason ...")
+
+
+def _notice(kept: OpenReturn, item: ReturnedItem, reference: str) -> inbound.Notice:
+    """The expected receipt: the returned units by warehouse SKU, and the return label's
+    carrier and (first) tracking number, which the warehouse matches the parcel on."""
+    return inbound.Notice(
+        reference=reference,
+        lines=tuple(inbound.NoticeLine(sku=sku, quantity=units)
+                    for sku, units in sorted(kept.warehouse_units.items())),
+        carrier=item.return_carrier,
+        tracking_number=item.return_tracking_numbers[0] if item.return_tracking_numbers
+        else None)
+
+
+def _units(units: Mapping[str, int]) -> str:
+    return ", ".join(f"{count} x {sku}" for sku, count in units.items()) or "nothing"
 
 
 class ReturnsFlow:
@@ -212,7 +314,14 @@ class ReturnsFlow:
         object_id = _object_id(channel_id, item.line_id)
         audit.record(conn, tenant_id=tenant_id, object_type=OBJECT, object_id=object_id,
                      action="return:announced", system=channel_id, at=now, job_id=ctx.job.id,
-                     details=kept.model_dump(mode="json", exclude={"decision"}))
+                     details=kept.model_dump(mode="json", exclude={"decision", "graded_by"}))
+        if kept.expected_receipt is not None and kept.warehouse_id is not None:
+            sync_state.put(conn, tenant_id, _receipt_key(kept.warehouse_id,
+                                                         kept.expected_receipt),
+                           json.dumps([channel_id, item.line_id]), now)
+            ctx.defer(conn, inbound.SEND, inbound.SendInbound(
+                warehouse=kept.warehouse_id, notice=_notice(kept, item, kept.expected_receipt)))
+            return True
         exceptions.open_exception(
             conn, tenant_id=tenant_id, type=RETURN_EXPECTED, object_type=OBJECT,
             object_id=object_id, now=now, owner="warehouse",
@@ -226,7 +335,8 @@ class ReturnsFlow:
 
     def _open_return(self, conn: Connection, tenant_id: str, channel_id: str,
                      item: ReturnedItem) -> OpenReturn:
-        """The return with what the hub knows of its order (SKU, warehouse units)."""
+        """The return with what the hub knows of its order (SKU, warehouse units), and the
+        reference of its expected receipt when the shipping warehouse takes one."""
         kind = self.config.tenant(tenant_id).channel(channel_id).kind
         stored = order_store.find(conn, tenant_id, kind.value, item.marketplace_order_id)
         base = OpenReturn(sales_order_id=item.marketplace_order_id,
@@ -238,10 +348,82 @@ class ReturnsFlow:
         sku = next((line.sku for line in stored.order.lines if line.line_id == item.line_id),
                    None)
         listing = None if sku is None else listing_store.get(conn, tenant_id, channel_id, sku)
+        units = listing.warehouse_units(1) if listing is not None else {}
+        expected = None
+        if units and self._takes_notices(tenant_id, stored.warehouse_id):
+            expected = receipt_reference(stored.id, [line.line_id for line in stored.order.lines],
+                                         item.line_id)
         return base.model_copy(update={
             "order_number": stored.order.order_number, "sku": sku,
-            "warehouse_id": stored.warehouse_id,
-            "warehouse_units": listing.warehouse_units(1) if listing is not None else {}})
+            "warehouse_id": stored.warehouse_id, "warehouse_units": units,
+            "expected_receipt": expected})
+
+    def _takes_notices(self, tenant_id: str, warehouse_id: str | None) -> bool:
+        """Whether the warehouse (still in the config) takes inbound notices from the hub."""
+        tenant = self.config.tenant(tenant_id)
+        if warehouse_id is None or all(w.id != warehouse_id for w in tenant.warehouses):
+            return False
+        return self.ports.warehouse(tenant_id, warehouse_id).supports(Capability.SEND_INBOUND)
+
+    # -------------------------------------------------------------- warehouse receipts
+
+    def received(self, conn: Connection, ctx: JobContext, warehouse_id: str,
+                 receipt: Receipt) -> bool:
+        """Take the warehouse's receipt of an expected return (False: ``receipt`` answers
+        no expected return) and grade the return by it, unless a grading was asked for
+        already; a receipt with units missing asks an operator (``return_incomplete``).
+
+        Called by the inbound flow inside its transaction, once per receipt.
+        """
+        tenant_id, now = ctx.job.tenant_id, ctx.clock.now()
+        where = sync_state.get(conn, tenant_id,
+                               _receipt_key(warehouse_id, receipt.inbound_reference))
+        if where is None:
+            return False
+        channel_id, position_item_id = json.loads(where)
+        key = _return_key(channel_id, position_item_id)
+        kept_json = sync_state.get(conn, tenant_id, key)
+        if kept_json is None:
+            raise AssertionError(f"expected receipt {receipt.inbound_reference} names return "
+                                 f"{key}, which is not kept")  # both are written together
+        kept = OpenReturn.model_validate_json(kept_json)
+        grading = grade_receipt(kept.warehouse_units, receipt)
+        object_id = _object_id(channel_id, position_item_id)
+        audit.record(conn, tenant_id=tenant_id, object_type=OBJECT, object_id=object_id,
+                     action="return:received", system=warehouse_id, at=now, job_id=ctx.job.id,
+                     details={"expected_receipt": receipt.inbound_reference,
+                              "received": dict(receipt.received),
+                              "damaged": dict(receipt.damaged),
+                              "missing": dict(grading.missing),
+                              "graded_by": kept.graded_by})
+        if kept.graded_by is not None or kept.decision is not None:
+            log.info("return received after its grading was asked for", channel=channel_id,
+                     position_item=position_item_id, graded_by=kept.graded_by)
+            return True
+        if grading.accepted is None:
+            exceptions.open_exception(
+                conn, tenant_id=tenant_id, type=RETURN_INCOMPLETE, object_type=OBJECT,
+                object_id=object_id, now=now,
+                reason=f"warehouse {warehouse_id} received the return of order "
+                       f"{kept.order_number or kept.sales_order_id} (position item "
+                       f"{position_item_id}, expected receipt {receipt.inbound_reference}) "
+                       f"without {_units(grading.missing)}; check the parcel, then grade it "
+                       f"with: marketdock returns decide {tenant_id} {channel_id} "
+                       f"{position_item_id} --accept/--reject --condition ... --reason ... "
+                       "(ITEM_NOT_IN_THE_PARCEL when the customer did not send it)",
+                details={"expected_receipt": receipt.inbound_reference,
+                         "expected": kept.warehouse_units, "received": dict(receipt.received),
+                         "damaged": dict(receipt.damaged), "missing": dict(grading.missing)})
+            return True
+        sync_state.put(conn, tenant_id, key, kept.model_copy(
+            update={"graded_by": WAREHOUSE}).model_dump_json(), now)
+        ctx.defer(conn, DECIDE, DecideReturn(
+            channel=channel_id, position_item_id=position_item_id,
+            sales_order_id=kept.sales_order_id, accepted=grading.accepted,
+            condition=grading.condition, reason=grading.reason))
+        log.info("return graded by its receipt", channel=channel_id,
+                 position_item=position_item_id, accepted=grading.accepted)
+        return True
 
     # -------------------------------------------------------------- grading
 
@@ -290,7 +472,7 @@ class ReturnsFlow:
                 graded = OpenReturn.model_validate_json(kept).model_copy(
                     update={"decision": request.verdict})
                 sync_state.put(conn, tenant_id, key, graded.model_dump_json(), now)
-            for kind in (RETURN_EXPECTED, RETURN_DECISION_REFUSED):
+            for kind in (RETURN_EXPECTED, RETURN_DECISION_REFUSED, RETURN_INCOMPLETE):
                 exceptions.resolve(conn, tenant_id=tenant_id, object_type=OBJECT,
                                    object_id=object_id, type=kind, now=now)
             audit.record(conn, tenant_id=tenant_id, object_type=OBJECT, object_id=object_id,
@@ -419,4 +601,8 @@ def grade_return(conn: Connection, registry: TaskRegistry, now: datetime, tenant
     why = refused_locally(request.port())
     if why is not None:
         raise InputError(f"return of position item {position_item_id} on {channel}: {why}")
+    if announced.graded_by is None:  # the warehouse's receipt no longer grades it
+        sync_state.put(conn, tenant, _return_key(channel, position_item_id),
+                       announced.model_copy(update={"graded_by": OPERATOR}).model_dump_json(),
+                       now)
     return registry.defer(conn, now, DECIDE, tenant, request.model_dump())
