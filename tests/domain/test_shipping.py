@@ -42,6 +42,25 @@ def test_package_rules() -> None:
     assert package(tracking_number=None).tracking_number is None
 
 
+def test_a_package_in_several_boxes_splits_into_one_package_per_box() -> None:
+    boxes = package(more_parcels=[{"tracking_number": "T2"},
+                                  {"tracking_number": "T3",
+                                   "return_tracking": {"carrier": "DHL",
+                                                       "tracking_number": "RT3"}}])
+    first, second, third = boxes.parcels()
+    assert (first.package_ref, first.tracking_number, first.more_parcels) == \
+        ("PKG-1", "00340434161094042557", ())
+    assert (second.package_ref, second.tracking_number, second.return_tracking) == \
+        ("PKG-1/2", "T2", None)
+    assert third.return_tracking is not None and third.return_tracking.tracking_number == "RT3"
+    assert {p.quantities()["p-1"] for p in boxes.parcels()} == {1}
+    assert package().parcels() == (package(),)
+    with pytest.raises(pydantic.ValidationError, match="first parcel"):
+        package(tracking_number=None, more_parcels=[{"tracking_number": "T2"}])
+    with pytest.raises(pydantic.ValidationError, match="'T2' occurs more than once"):
+        package(more_parcels=[{"tracking_number": "T2"}, {"tracking_number": "T2"}])
+
+
 def mapping(**changes: object) -> CarrierMapping:
     fields: dict[str, object] = {
         "tenant_id": "acme", "channel": ChannelKind.OTTO, "warehouse_carrier": "dhl",

@@ -224,6 +224,14 @@ class CancelOutcome(StrEnum):
 
 
 @dataclass(frozen=True)
+class ShippedParcel:
+    """A further box of a package whose units travel in several boxes."""
+
+    tracking_number: str
+    return_tracking_number: str | None = None
+
+
+@dataclass(frozen=True)
 class ShippedPackage:
     order_reference: str
     package_ref: str
@@ -234,6 +242,9 @@ class ShippedPackage:
     """order line ref → units in this package"""
     shipped_at: datetime
     return_tracking_number: str | None = None
+    more_parcels: Sequence[ShippedParcel] = ()
+    """The further boxes when the units are too big for one: the same units travel in
+    all of them (``tracking_number`` is the first box's)."""
 
 
 @dataclass(frozen=True)

@@ -81,6 +81,9 @@ def measure(world: World, db: Database, placed: dict[str, int]) -> Outcome:
             waiting += all(item.status == "ANNOUNCED" for item in otto_order.items)
         otto_tracking = [shipment.tracking_number for shipment in
                          world.otto_state.shipments.values()]
+        # the boxes of one multi-parcel shipment confirm one package
+        otto_packages = {shipment.multiparcel_id or shipment.shipment_id for shipment in
+                         world.otto_state.shipments.values()}
         otto_quantities = {sku: q.quantity for (_, sku), q in
                            world.otto_state.quantities.items()}
     amazon_orders = list(world.amazon_state.orders.values())
@@ -89,7 +92,7 @@ def measure(world: World, db: Database, placed: dict[str, int]) -> Outcome:
                                for o in amazon_orders)
     amazon_tracking = [(o.order_id, p.tracking_number) for o in amazon_orders
                        for p in o.packages]
-    confirmed = {"otto": len(otto_tracking), "amazon": len(amazon_tracking)}
+    confirmed = {"otto": len(otto_packages), "amazon": len(amazon_tracking)}
     duplicates = (len(otto_tracking) - len(set(otto_tracking))
                   + len(amazon_tracking) - len(set(amazon_tracking)))
 

@@ -33,7 +33,7 @@ from marketdock.domain.countries import is_country_code, to_alpha2, to_alpha3
 from marketdock.domain.listing import Ean, FulfilmentChannel, KitComponent, Listing, ListingKind
 from marketdock.domain.money import Currency, CurrencyMismatch, Money
 from marketdock.domain.order import LineStatus, Order, OrderLine, OrderStatus
-from marketdock.domain.package import Package, PackageLine, TrackingKey
+from marketdock.domain.package import Package, PackageLine, Parcel, TrackingKey
 from marketdock.domain.stock import StockPosition
 
 __all__ = [
@@ -63,6 +63,7 @@ __all__ = [
     "OrderStatus",
     "Package",
     "PackageLine",
+    "Parcel",
     "Record",
     "SHIPPING_FIELDS",
     "StockPosition",

@@ -22,6 +22,14 @@ class PackageLine(Record):
     quantity: int = Field(ge=1)
 
 
+class Parcel(Record):
+    """A further box of a package whose units travel in several boxes (one wardrobe in
+    three parcels): its own tracking number, and its own return label if it has one."""
+
+    tracking_number: NonEmptyStr
+    return_tracking: TrackingKey | None = None
+
+
 class Package(Record):
     """One parcel (or freight consignment) the warehouse handed to a carrier.
 
@@ -29,6 +37,10 @@ class Package(Record):
     into a code the marketplace accepts. ``tracking_number`` may be absent only for freight
     forwarders, which OTTO allows. ``return_tracking`` is the return label's key that OTTO
     requires for parcel items.
+
+    ``more_parcels`` holds the further boxes when the units of the package are too big for
+    one: every box carries (part of) the same units, so each box has its own tracking number
+    and the marketplace hears of them together (OTTO: a multi-parcel shipment).
     """
 
     tenant_id: Identifier
@@ -43,11 +55,28 @@ class Package(Record):
     return_tracking: TrackingKey | None = None
     lines: tuple[PackageLine, ...] = Field(min_length=1)
     shipped_at: Instant
+    more_parcels: tuple[Parcel, ...] = ()
 
     @model_validator(mode="after")
     def _lines(self) -> Package:
         ensure_unique((line.line_id for line in self.lines), "line id")
+        if self.more_parcels:
+            if self.tracking_number is None:
+                raise ValueError("a package in several parcels needs the tracking number of "
+                                 "its first parcel")
+            ensure_unique((self.tracking_number,
+                           *(p.tracking_number for p in self.more_parcels)), "tracking number")
         return self
+
+    def parcels(self) -> tuple[Package, ...]:
+        """Every box of the package as a package of its own with the same lines: the first
+        box is this package without the further ones, each further box takes its tracking
+        number and return label and ``<package ref>/<n>`` as its reference."""
+        first = self.evolve(more_parcels=())
+        return (first, *(first.evolve(package_ref=f"{self.package_ref}/{n}",
+                                      tracking_number=parcel.tracking_number,
+                                      return_tracking=parcel.return_tracking)
+                         for n, parcel in enumerate(self.more_parcels, start=2)))
 
     @property
     def key(self) -> tuple[str, str, str]:

@@ -43,6 +43,7 @@ from marketdock.domain import (
     OrderStatus,
     Package,
     PackageLine,
+    Parcel,
     TrackingKey,
     resolve_carrier,
 )
@@ -116,6 +117,23 @@ def _settle_status(conn: Connection, order_id: int, now: datetime) -> None:
         status = OrderStatus.CANCELLED
     if status is not stored.status:
         order_store.set_status(conn, order_id, status, now)
+
+
+def _with_return_labels(conn: Connection, order: Order, package: Package,
+                        now: datetime) -> Package:
+    """The package with a label from the account's pool for each of its parcels that came
+    without a return label of its own (each parcel keeps the label it took first)."""
+    def label(current: TrackingKey | None, ref: str) -> TrackingKey | None:
+        if current is not None:
+            return current
+        return return_labels.take(conn, order.tenant_id, order.channel_account_id,
+                                  f"{package.warehouse_id}:{ref}", now)
+    return package.evolve(
+        return_tracking=label(package.return_tracking, package.package_ref),
+        more_parcels=tuple(parcel.evolve(return_tracking=label(box.return_tracking,
+                                                               box.package_ref))
+                           for parcel, box in zip(package.more_parcels, package.parcels()[1:],
+                                                  strict=True)))
 
 
 class ShipmentFlow:
@@ -218,7 +236,12 @@ class ShipmentFlow:
             if shipped.return_tracking_number else None,
             lines=tuple(PackageLine(line_id=line_id, quantity=n)
                         for line_id, n in sorted(units.items())),
-            shipped_at=shipped.shipped_at)
+            shipped_at=shipped.shipped_at,
+            more_parcels=tuple(Parcel(
+                tracking_number=box.tracking_number,
+                return_tracking=TrackingKey(carrier=shipped.carrier,
+                                            tracking_number=box.return_tracking_number)
+                if box.return_tracking_number else None) for box in shipped.more_parcels))
         package_id = package_store.add(conn, stored.id, package, now)
         if package_id is None:
             return  # reported before
@@ -330,10 +353,7 @@ class ShipmentFlow:
                 return
         with ctx.db.begin() as conn:
             effect = effects.claim(conn, order.tenant_id, "marketplace_package", object_id, now)
-            if package.return_tracking is None:
-                label = return_labels.take(conn, order.tenant_id, order.channel_account_id,
-                                           f"{package.warehouse_id}:{package.package_ref}", now)
-                package = package.evolve(return_tracking=label) if label else package
+            package = _with_return_labels(conn, order, package, now)
         if effect.done:
             return
         port = self.ports.marketplace(order.tenant_id, order.channel_account_id)

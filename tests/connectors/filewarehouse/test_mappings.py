@@ -57,6 +57,19 @@ def test_a_line_split_over_parcels_is_not_short() -> None:
     assert notice.packages[0].shipped_at == datetime(2026, 1, 14, 23, tzinfo=UTC)
 
 
+def test_several_carrier_packages_in_one_loop_are_boxes_of_one_package() -> None:
+    boxes = advice(("T1", [item("i1", 1, 1)]))
+    loop = boxes.packages[0]
+    boxes = boxes.model_copy(update={"packages": [loop.model_copy(update={"marks": [
+        Mark(qualifier="CP", number="T1"), Mark(qualifier="GM", number="00340000000000000017"),
+        Mark(qualifier="CP", number="T2"), Mark(qualifier="CP", number="T3")]})]})
+    (package,) = notice_945(boxes, BERLIN, "f.edi").packages
+    assert package.tracking_number == "T1" and dict(package.line_quantities) == {"i1": 1}
+    assert [box.tracking_number for box in package.more_parcels] == ["T2", "T3"]
+    single = notice_945(advice(("T1", [item("i1", 1, 1)])), BERLIN, "f.edi").packages[0]
+    assert single.more_parcels == ()
+
+
 def test_short_units_unless_the_rest_follows() -> None:
     (short,) = notice_945(advice(("T1", [item("i1", 3, 1, "CP")])), BERLIN, "f.edi").short_picks
     assert (short.line_ref, short.sku, short.missing) == ("i1", "MUG", 2)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from marketdock.connectors.ports import CarrierChoice
-from marketdock.domain import Order, OrderStatus
+from marketdock.domain import Order, OrderStatus, Package, Parcel, TrackingKey
 from marketdock.errors import Conflict, RemoteTimeout, ValidationError
 from tests.connectors.otto.harness import START, Sim, connector, package
 
@@ -90,22 +90,6 @@ def test_a_lost_answer_is_found_by_reading_back(sim: Sim) -> None:
     assert remote.line_quantities == {order.lines[0].line_id: 1}
 
 
-def test_multiparcel_spreads_one_item_over_several_parcels(sim: Sim) -> None:
-    order = releasable(sim, units=1, sku="SOFA")
-    otto, recorder = connector(sim)
-    line_ids = [order.lines[0].line_id]
-    boxes = [package(order, line_ids, f"BOX{n}", tracking=f"S{n}", return_tracking=f"RS{n}")
-             for n in range(3)]
-    first = otto.confirm_multiparcel(order, boxes, DHL)
-    assert recorder.paths("POST")[-1] == "/v1/multiparcel-shipments"
-    assert len({s.multiparcel_id for s in sim.state.shipments.values()}) == 1
-    assert len(sim.state.shipments) == 3
-    assert sim.state.shipments[first].tracking_number == "S0"
-    # Sending it again (after a lost answer) resolves to what OTTO holds.
-    assert otto.confirm_multiparcel(order, boxes, DHL) == first
-    assert len(sim.state.shipments) == 3
-
-
 def test_missing_return_tracking_key_is_refused_before_sending(sim: Sim) -> None:
     order = releasable(sim, units=1)
     otto, recorder = connector(sim)
@@ -147,3 +131,45 @@ def test_two_orders_in_one_parcel_share_one_shipment(sim: Sim) -> None:
     assert len(sim.state.shipments) == 1
     [remote] = otto.confirmed_packages(second)
     assert remote.line_quantities == {second.lines[0].line_id: 1}
+
+
+def boxes(order: Order, *numbers: str) -> Package:
+    """One unit of ``order``'s first item travelling in one box per tracking number."""
+    first = package(order, [order.lines[0].line_id], "P1", tracking=numbers[0])
+    return first.evolve(more_parcels=tuple(
+        Parcel(tracking_number=n, return_tracking=TrackingKey(carrier="DHL",
+                                                              tracking_number=f"R{n}"))
+        for n in numbers[1:]))
+
+
+def test_one_unit_in_several_boxes_is_one_multiparcel_shipment(sim: Sim) -> None:
+    order = releasable(sim, units=1)
+    otto, recorder = connector(sim)
+    shipment_id = otto.confirm_package(order, boxes(order, "B1", "B2", "B3"), DHL)
+    assert recorder.paths("POST")[-1] == "/v1/multiparcel-shipments"
+    shipments = list(sim.state.shipments.values())
+    assert shipments[0].shipment_id == shipment_id
+    assert [s.tracking_number for s in shipments] == ["B1", "B2", "B3"]
+    assert len({s.multiparcel_id for s in shipments}) == 1
+    assert [s.items[0].return_tracking for s in shipments] == [
+        ("DHL", "R1"), ("DHL", "RB2"), ("DHL", "RB3")]
+    [shipped] = otto.fetch_orders(START).orders
+    assert shipped.status is OrderStatus.SHIPPED
+
+
+def test_a_repeated_multiparcel_confirmation_finds_the_boxes(sim: Sim) -> None:
+    order = releasable(sim, units=1)
+    otto, _ = connector(sim)
+    shipment_id = otto.confirm_package(order, boxes(order, "B1", "B2"), DHL)
+    assert otto.confirm_package(order, boxes(order, "B1", "B2"), DHL) == shipment_id
+    assert len(sim.state.shipments) == 2  # the 409 was reconciled, not sent twice
+
+
+def test_a_box_without_a_return_label_is_refused_before_sending(sim: Sim) -> None:
+    order = releasable(sim, units=1)
+    otto, recorder = connector(sim)
+    lacking = boxes(order, "B1", "B2").evolve(more_parcels=(Parcel(tracking_number="B2"),))
+    with pytest.raises(ValidationError, match="return"):
+        otto.confirm_package(order, lacking, DHL)
+    assert "/v1/multiparcel-shipments" not in recorder.paths("POST")
+    assert sim.state.shipments == {}

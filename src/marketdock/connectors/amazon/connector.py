@@ -140,13 +140,18 @@ class AmazonConnector(MarketplacePort):
 
     def confirm_package(self, order: Order, package: Package, carrier: CarrierChoice) -> str:
         """Confirm one package; returns its ``packageReferenceId``. Sending it again
-        (after a timeout) edits the same package at Amazon instead of shipping twice."""
+        (after a timeout) edits the same package at Amazon instead of shipping twice.
+
+        Amazon's package carries one tracking number: a package in several boxes is
+        confirmed with its first box's, and the others are logged (an item confirmed in a
+        second package would count as a second unit shipped)."""
         self.require(Capability.CONFIRM_PACKAGE)
         body = confirm_shipment_body(order, package, carrier)
         self.client.confirm_shipment(order.marketplace_order_id, body)
         reference: str = body["packageDetail"]["packageReferenceId"]
         log.info("amazon package confirmed", order=order.marketplace_order_id,
-                 package=package.package_ref, reference=reference)
+                 package=package.package_ref, reference=reference,
+                 further_boxes=[p.tracking_number for p in package.more_parcels] or None)
         return reference
 
     def confirmed_packages(self, order: Order) -> Sequence[RemotePackage]:

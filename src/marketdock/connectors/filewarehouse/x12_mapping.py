@@ -29,6 +29,7 @@ from marketdock.connectors.ports import (
     InboundNotice,
     Receipt,
     ShippedPackage,
+    ShippedParcel,
     ShortPick,
     WarehouseOrder,
 )
@@ -130,7 +131,8 @@ def notice_945(advice: ShippingAdvice945, zone: ZoneInfo, where: str) -> Notice:
             service=item_carrier.routing if item_carrier else None,
             tracking_number=parcel.tracking_number,
             line_quantities={ref: n for ref, n in quantities.items() if n},
-            shipped_at=shipped_at))
+            shipped_at=shipped_at,
+            more_parcels=tuple(ShippedParcel(n) for n in parcel.more_tracking_numbers)))
     return Notice(key=f"945:{reference}:{shipment_id}", packages=tuple(packages),
                   short_picks=tuple(_short_picks(advice.items(), reference, where)))
 

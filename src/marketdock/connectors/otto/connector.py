@@ -109,7 +109,11 @@ class OttoConnector(MarketplacePort):
         shipment: when it already holds this package, its id is the answer; when it lacks
         some of the package's items, they are added to it; when the items went out with
         another tracking key, :class:`Conflict` says which.
+
+        A package in several boxes (``more_parcels``) becomes one multi-parcel shipment.
         """
+        if package.more_parcels:
+            return self._confirm_multiparcel(order, package.parcels(), carrier)
         body = ship_map.shipment_request(order, package, carrier, self.ship_from(package),
                                          self.settings.return_carrier)
         try:
@@ -162,8 +166,8 @@ class OttoConnector(MarketplacePort):
         log.info("otto shipment completed", shipment=existing.shipment_id, added=len(missing))
         return existing.shipment_id
 
-    def confirm_multiparcel(self, order: Order, packages: Sequence[Package],
-                            carrier: CarrierChoice) -> str:
+    def _confirm_multiparcel(self, order: Order, packages: Sequence[Package],
+                             carrier: CarrierChoice) -> str:
         """Confirm parcels that together carry the same position items (one article in
         several boxes) as one multi-parcel shipment; answer the shipment id of the first
         parcel (each parcel is a shipment of its own at OTTO).

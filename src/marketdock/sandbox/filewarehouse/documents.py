@@ -149,8 +149,9 @@ def advice_945(order: Order, shipped_on: datetime) -> ShippingAdvice945:
             items.append(_item(part.line_id, part.sku, ordered[part.line_id].quantity,
                                part.quantity))
         packages.append(PackageLoop945(
-            assigned_number=str(number), marks=[Mark(qualifier="CP",
-                                                     number=parcel.tracking_number)],
+            assigned_number=str(number),
+            marks=[Mark(qualifier="CP", number=tracking)
+                   for tracking in (parcel.tracking_number, *parcel.more_tracking_numbers)],
             items=items))
     short = [_item(line.line_id, line.sku, line.quantity, 0) for line in order.lines
              if line.line_id not in shipped_per_line]

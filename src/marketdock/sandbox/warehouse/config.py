@@ -74,6 +74,10 @@ class FloorConfig:
     shipping_methods: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_METHODS))
     default_carrier: str = "DHL"
     carrier_by_country: dict[str, str] = field(default_factory=lambda: {"GB": "ROYAL_MAIL"})
+    boxes_per_unit: dict[str, int] = field(default_factory=dict)
+    """SKU → boxes one unit is packed in (bulky goods); a parcel holding such units gets a
+    tracking number per further box. Only the 945 reports the further boxes; the CSV
+    layout and the REST shape carry one tracking number per parcel."""
 
     def __post_init__(self) -> None:
         for name in ("allocate_delay", "pick_delay", "pack_delay", "ship_delay"):
@@ -85,6 +89,9 @@ class FloorConfig:
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"FloorConfig.{name} must be within 0..1, got {value}")
+        bad_boxes = {sku: n for sku, n in self.boxes_per_unit.items() if n < 1}
+        if bad_boxes:
+            raise ValueError(f"FloorConfig.boxes_per_unit must be >= 1 per SKU, got {bad_boxes}")
         if self.max_items_per_parcel is not None and self.max_items_per_parcel < 1:
             raise ValueError(
                 f"FloorConfig.max_items_per_parcel must be >= 1, got {self.max_items_per_parcel}"

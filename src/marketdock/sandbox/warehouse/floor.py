@@ -46,6 +46,7 @@ from marketdock.sandbox.warehouse.model import (
 )
 from marketdock.sandbox.warehouse.packing import (
     TrackingPool,
+    extra_boxes,
     parcel_contents,
     parcel_count,
     parcel_weight,
@@ -389,10 +390,13 @@ class Floor:
             parcel_id = order.first_parcel_id
             if index:
                 parcel_id, self._next_parcel_id = self._next_parcel_id, self._next_parcel_id + 1
+            boxes = extra_boxes(order, lines, cfg.boxes_per_unit)
             parcels.append(Parcel(
                 parcel_id=parcel_id, order_reference=reference, carrier=carrier,
                 tracking_number=self._tracking.new(carrier.tracking_pattern), lines=lines,
                 packed_at=self.clock.now(), weight_g=parcel_weight(order, lines, cfg.unit_weight_g),
+                more_tracking_numbers=tuple(self._tracking.new(carrier.tracking_pattern)
+                                            for _ in range(boxes)),
             ))
         self._set_status(order, OrderStatus.PACKED, parcels=tuple(parcels))
         self._emit(ev.OrderPacked, reference=reference,

@@ -160,6 +160,8 @@ class Parcel:
     packed_at: datetime
     shipped_at: datetime | None = None
     weight_g: int = 0
+    more_tracking_numbers: tuple[str, ...] = ()
+    """Further boxes of the parcel, for units too big for one."""
 
     @property
     def tracking_url(self) -> str:

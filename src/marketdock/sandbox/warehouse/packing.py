@@ -46,6 +46,14 @@ def parcel_weight(order: Order, lines: tuple[ParcelLine, ...], unit_weight_g: in
     )
 
 
+def extra_boxes(order: Order, lines: tuple[ParcelLine, ...],
+                boxes_per_unit: dict[str, int]) -> int:
+    """Boxes a parcel needs beyond its first: every unit of a bulky SKU (kit components
+    counted) adds the boxes it needs beyond one."""
+    return sum(pl.quantity * per * (boxes_per_unit.get(sku, 1) - 1)
+               for pl in lines for sku, per in order.line(pl.line_id).components)
+
+
 class TrackingPool:
     """Hands out tracking numbers in a carrier's pattern, never the same one twice."""
 

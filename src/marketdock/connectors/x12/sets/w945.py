@@ -3,7 +3,9 @@
 Tracking can sit at three levels and the reader keeps all of them: the header
 (``N9*2I``), the package (``MAN*CP`` or ``N9*2I`` in the LX loop) and the line
 (``N9*2I`` in the W12 loop). :meth:`ShippingAdvice945.parcels` resolves them to one
-tracking number per item, line before package before header.
+tracking number per item, line before package before header. An LX loop with several
+``MAN*CP`` ships its items in several boxes (one article too big for one parcel): the
+first is the package's tracking number, the others its further boxes.
 """
 
 from __future__ import annotations
@@ -96,6 +98,8 @@ class Parcel945(Wire):
     tracking_number: str | None
     package_ids: list[str] = []
     items: list[ShippedItem945] = []
+    more_tracking_numbers: list[str] = []
+    """Further ``MAN*CP`` of the same LX loop: its items travel in several boxes."""
 
 
 class ShippingAdvice945(Wire):
@@ -116,16 +120,23 @@ class ShippingAdvice945(Wire):
         header = _tracking(self.references, [])
         items: dict[str | None, list[ShippedItem945]] = {}
         ids: dict[str | None, list[str]] = {}
+        boxes: dict[str | None, list[str]] = {}
         for package in self.packages:
             package_tracking = _tracking(package.references, package.marks) or header
             sscc = [m.number for m in package.marks if m.qualifier == "GM"]
+            further = [m.number for m in package.marks
+                       if m.qualifier in TRACKING_MARKS][1:]
             for item in package.items:
-                tracking = _tracking(item.references, []) or package_tracking
+                own = _tracking(item.references, [])
+                tracking = own or package_tracking
                 items.setdefault(tracking, []).append(item)
                 known = ids.setdefault(tracking, [])
                 known.extend(s for s in sscc if s not in known)
-        return [Parcel945(tracking_number=t, package_ids=ids[t], items=i)
-                for t, i in items.items()]
+                more = boxes.setdefault(tracking, [])
+                more.extend(n for n in ([] if own else further)
+                            if n not in more and n != tracking)
+        return [Parcel945(tracking_number=t, package_ids=ids[t], items=i,
+                          more_tracking_numbers=boxes[t]) for t, i in items.items()]
 
 
 def _tracking(references: list[Reference], marks: list[Mark]) -> str | None:
