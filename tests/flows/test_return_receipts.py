@@ -7,19 +7,21 @@ simulator in this process and a fake warehouse that takes inbound notices.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
 
 from marketdock.config import parse_config
 from marketdock.connectors.otto.returns import ReturnDecision, Verdict
-from marketdock.connectors.ports import Receipt
+from marketdock.connectors.ports import Capability, Receipt
 from marketdock.domain import KitComponent, Listing, ListingKind
 from marketdock.engine import effects
 from marketdock.engine.db import Database
 from marketdock.engine.retry import RetryPolicy
 from marketdock.engine.tasks import TaskRegistry
 from marketdock.engine.worker import Worker
+from marketdock.errors import RemoteError
 from marketdock.flows import inbound
 from marketdock.flows.returns import (
     EFFECT,
@@ -84,11 +86,11 @@ def announced(hub: Hub, *items: str) -> dict[str, str]:
     return {item: receipt_reference(stored.id, line_ids, item) for item in items}
 
 
-def book(hub: Hub, reference: str, damaged: dict[str, int] | None = None,
-         **good: int) -> None:
+def book(hub: Hub, reference: str, good: dict[str, int] | None = None,
+         damaged: dict[str, int] | None = None) -> None:
     """The warehouse books the parcel in; the hub reads its receipts."""
     warehouse(hub).receipts.append(Receipt(
-        inbound_reference=reference, received=good, damaged=damaged or {},
+        inbound_reference=reference, received=good or {}, damaged=damaged or {},
         received_at=hub.sim.hub_clock.now()))
     hub.run(inbound.FLOW, {"warehouse": "main"})
 
@@ -130,7 +132,7 @@ def test_a_returned_kit_is_expected_as_its_components(hub: Hub) -> None:
     notice = warehouse(hub).notices[reference]
     assert [(line.sku, line.quantity) for line in notice.lines] == [("W-LACE", 1),
                                                                     ("W-SOLE", 2)]
-    book(hub, reference, **{"W-SOLE": 2, "W-LACE": 1})
+    book(hub, reference, {"W-SOLE": 2, "W-LACE": 1})
     assert sim_status(hub, ids[0]) == "ACCEPTED"
 
 
@@ -138,7 +140,7 @@ def test_a_receipt_all_good_accepts_the_return_once(hub: Hub) -> None:
     _, ids = hub.shipped()
     list_boot(hub)
     reference = announced(hub, ids[0])[ids[0]]
-    book(hub, reference, **{"W-BOOT": 1})
+    book(hub, reference, {"W-BOOT": 1})
     hub.run(inbound.FLOW, {"warehouse": "main"})
 
     accepted = hub.sim.state.returns[ids[0]]
@@ -168,7 +170,7 @@ def test_a_receipt_without_the_item_asks_an_operator(hub: Hub) -> None:
     _, ids = hub.shipped(quantity=1)
     list_boot(hub, ("W-SOLE", 2), ("W-LACE", 1))
     reference = announced(hub, ids[0])[ids[0]]
-    book(hub, reference, **{"W-SOLE": 2})  # the laces are not in the parcel
+    book(hub, reference, {"W-SOLE": 2})  # the laces are not in the parcel
 
     assert sim_status(hub, ids[0]) == "ANNOUNCED"
     assert hub.posts("/v3/returns/acceptance") == hub.posts("/v3/returns/rejection") == 0
@@ -229,7 +231,7 @@ def test_a_receipt_reported_again_grades_once(hub: Hub) -> None:
     _, ids = hub.shipped()
     list_boot(hub)
     reference = announced(hub, ids[0])[ids[0]]
-    book(hub, reference, **{"W-BOOT": 1})
+    book(hub, reference, {"W-BOOT": 1})
     warehouse(hub).receipts.append(warehouse(hub).receipts[0])  # the warehouse repeats it
     hub.run(inbound.FLOW, {"warehouse": "main"})
     assert actions(hub, ids[0]) == ["return:announced", "return:received", "return:accepted"]
@@ -239,9 +241,42 @@ def test_a_receipt_reported_again_grades_once(hub: Hub) -> None:
 def test_other_receipts_are_still_compared_with_their_notice(hub: Hub) -> None:
     hub.run(inbound.SEND, {"warehouse": "main", "notice": {
         "reference": "ASN-1", "lines": [{"sku": "W-BOOT", "quantity": 5}]}})
-    book(hub, "ASN-1", **{"W-BOOT": 4})
+    book(hub, "ASN-1", {"W-BOOT": 4})
     [opened] = hub.open(inbound.INBOUND_DISCREPANCY)
     assert opened.details["differences"] == {"W-BOOT": -1}
+
+
+@dataclass
+class NoticesOnly(InboundWarehouse):
+    """Takes inbound notices and reports no receipts (a CSV warehouse)."""
+
+    name = "notices-only"
+    capabilities = frozenset({Capability.SEND_INBOUND})
+
+
+def test_a_warehouse_without_receipts_gets_the_notice_and_an_operator_grades(
+        hub: Hub) -> None:
+    hub.ports.main = NoticesOnly()
+    _, ids = hub.shipped()
+    list_boot(hub)
+    reference = announced(hub, ids[0])[ids[0]]
+    assert list(warehouse(hub).notices) == [reference]
+    [expected] = hub.open(RETURN_EXPECTED)
+    assert f"announced as expected receipt {reference}" in expected.reason
+    assert "marketdock returns decide" in expected.reason
+    hub.grade(ids[0], True, "A", "RETURN_RECEIVED")
+    assert hub.open(RETURN_EXPECTED) == []
+
+
+def test_a_refused_expected_receipt_becomes_an_exception(hub: Hub) -> None:
+    warehouse(hub).refuse_with = RemoteError("unknown inventory item W-BOOT", status=422)
+    _, ids = hub.shipped()
+    list_boot(hub)
+    reference = announced(hub, ids[0])[ids[0]]
+    [rejected] = hub.open(inbound.INBOUND_REJECTED)
+    assert rejected.object_id == f"main:{reference}"
+    assert "unknown inventory item W-BOOT" in rejected.reason
+    assert sim_status(hub, ids[0]) == "ANNOUNCED"
 
 
 def test_without_a_listing_the_return_stays_an_exception(hub: Hub) -> None:

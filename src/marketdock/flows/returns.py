@@ -9,8 +9,9 @@ Tasks:
   inbound notices, the return goes there as an expected receipt: an ``inbound.send`` job
   (the inbound flow's effects ledger sends it once) whose reference is
   :func:`receipt_reference`, whose lines are the position item's warehouse units (a kit's
-  components) and whose carrier and tracking number are the return label's. Otherwise a
-  ``return_expected`` exception tells the warehouse what to expect;
+  components) and whose carrier and tracking number are the return label's. Otherwise,
+  or when that warehouse reports no receipts (CSV files have none), a ``return_expected``
+  exception tells the warehouse what to expect and asks for the grading by hand;
 - ``returns.decide``: send the grading (accept or reject) through the effects ledger, once;
   a refusal by the marketplace becomes a ``return_decision_refused`` exception. Accepting
   refunds the customer and is final; a rejected return can still be accepted later, so the
@@ -250,8 +251,12 @@ def _expect(tenant_id: str, channel: str, item: ReturnedItem, kept: OpenReturn) 
         parcel = (f" in a {item.return_carrier or 'carrier'} parcel "
                   f"{', '.join(item.return_tracking_numbers)}")
     shipped = f" (shipped by warehouse {kept.warehouse_id})" if kept.warehouse_id else ""
+    sent = ""
+    if kept.expected_receipt is not None:
+        sent = (f" (announced as expected receipt {kept.expected_receipt}; the warehouse "
+                "reports no receipts, so the hub cannot grade it)")
     return (f"expect a return of order {order}{shipped} (position item {item.line_id}) from "
-            f"{channel}: {goods}{parcel}; grade it with: marketdock returns decide "
+            f"{channel}: {goods}{parcel}{sent}; grade it with: marketdock returns decide "
             f"{tenant_id} {channel} {item.line_id} --accept/--reject --condition ... --reason ...")
 
 
@@ -321,7 +326,9 @@ class ReturnsFlow:
                            json.dumps([channel_id, item.line_id]), now)
             ctx.defer(conn, inbound.SEND, inbound.SendInbound(
                 warehouse=kept.warehouse_id, notice=_notice(kept, item, kept.expected_receipt)))
-            return True
+            warehouse = self.ports.warehouse(tenant_id, kept.warehouse_id)
+            if warehouse.supports(Capability.FETCH_INBOUND_RECEIPTS):
+                return True  # its receipt grades the return
         exceptions.open_exception(
             conn, tenant_id=tenant_id, type=RETURN_EXPECTED, object_type=OBJECT,
             object_id=object_id, now=now, owner="warehouse",
