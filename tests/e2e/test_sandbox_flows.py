@@ -28,6 +28,7 @@ from marketdock.sandbox.scenarios import Product, ScenarioAddress, ScenarioLine,
 from marketdock.sandbox.warehouse.model import OrderStatus as FloorStatus
 
 WAREHOUSES = ["rest", "x12", "csv"]
+TAKES_CANCELLATIONS = {"rest", "x12", "csv"}
 BERLIN = ScenarioAddress(name="Jörg Weiß", street1="Straße des 17. Juni 135",
                          postcode="10623", city="Berlin", country="DE")
 LONDON = ScenarioAddress(name="Siân O'Brien", street1="High Street 5", postcode="SW1A 1AA",
@@ -229,12 +230,39 @@ def test_marketplace_cancellation_reaches_the_warehouse(demo: Demo, market: str)
     for _ in range(6):
         demo.step()
     (at_warehouse,) = demo.world.floor.orders()
-    if demo.options.warehouse == "rest":
+    if demo.options.warehouse in TAKES_CANCELLATIONS:
         assert at_warehouse.status is FloorStatus.CANCELLED
         assert demo.outcome().open_exceptions == {}
-    else:  # files carry no cancellation: the operator is told to cancel by hand
+    else:  # the operator is told to cancel by hand
         assert demo.outcome().open_exceptions == {"cancel_at_warehouse_by_hand": 1}
     assert hub_status(demo, ACCOUNT[market], order.order_id) is OrderStatus.CANCELLED
+
+
+@pytest.mark.parametrize("market", MARKETS)
+def test_a_cancellation_that_comes_too_late_is_an_exception(demo: Demo, market: str) -> None:
+    """The warehouse had packed the parcel when the cancellation reached it: the parcel
+    is never confirmed, and an operator hears of it."""
+    order = place(demo, market, (plain(demo, 4), 1))
+    while not demo.world.floor.orders():
+        demo.step()
+    for _ in range(100):  # the hub does not run meanwhile
+        if demo.world.floor.orders()[0].status is FloorStatus.PACKED:
+            break
+        demo.world.floor.advance(60)
+    if market == "otto":
+        demo.world.http(OTTO_URL).post(
+            f"/_admin/orders/{order.order_id}/marketplace-cancellation", json={})
+    else:
+        demo.world.http(AMAZON_URL).post(f"/_admin/orders/{order.order_id}/cancel")
+    for _ in range(12):
+        demo.step()
+    (at_warehouse,) = demo.world.floor.orders()
+    assert at_warehouse.status is FloorStatus.SHIPPED
+    outcome = demo.outcome()
+    by_hand = {} if demo.options.warehouse in TAKES_CANCELLATIONS else \
+        {"cancel_at_warehouse_by_hand": 1}
+    assert outcome.open_exceptions == {"cancelled_after_shipping": 1, **by_hand}
+    assert outcome.packages_confirmed == {"otto": 0, "amazon": 0}
 
 
 @pytest.mark.parametrize("market", MARKETS)

@@ -221,6 +221,9 @@ class CancelOutcome(StrEnum):
     CANCELLED = "cancelled"
     ALREADY_SHIPPED = "already_shipped"
     NOT_FOUND = "not_found"
+    REQUESTED = "requested"
+    """Asked for in a file the warehouse answers later, if at all: a shipment that
+    still comes back shows that it came too late."""
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,7 @@ from marketdock.engine.tasks import TaskRegistry
 from marketdock.engine.worker import JobContext
 from marketdock.errors import MappingError, ValidationError
 from marketdock.flows import routing
+from marketdock.flows.orders import CANCELLED_AFTER_SHIPPING
 from marketdock.flows.ports import Ports
 from marketdock.flows.store import carriers as carrier_store
 from marketdock.flows.store import listings as listing_store
@@ -226,6 +227,9 @@ class ShipmentFlow:
                     details={"tracking": shipped.tracking_number,
                              "parts": dict(shipped.line_quantities)})
             return
+        units = self._drop_cancelled(conn, stored.id, order, warehouse_id, shipped, units, now)
+        if not units:
+            return
         package = Package.create(
             tenant_id=order.tenant_id, warehouse_id=warehouse_id,
             package_ref=shipped.package_ref, channel_account_id=order.channel_account_id,
@@ -257,6 +261,27 @@ class ShipmentFlow:
                      job_id=ctx.job.id, details={"order_id": stored.id,
                                                  "tracking": package.tracking_number})
         ctx.defer(conn, CONFIRM, {"package_id": package_id}, deadline=order.ship_by)
+
+    @staticmethod
+    def _drop_cancelled(conn: Connection, order_id: int, order: Order, warehouse_id: str,
+                        shipped: ShippedPackage, units: dict[str, int],
+                        now: datetime) -> dict[str, int]:
+        """The units of lines still to ship. Units of lines the marketplace cancelled
+        left because the cancellation reached the warehouse too late: the order's
+        exception (the same one a warehouse that answers ``already shipped`` opens) says
+        so, and they are never confirmed."""
+        cancelled = sorted(line_id for line_id in units
+                           if order.line(line_id).status is LineStatus.CANCELLED)
+        if cancelled:
+            exceptions.open_exception(
+                conn, tenant_id=order.tenant_id, type=CANCELLED_AFTER_SHIPPING,
+                object_type="order", object_id=str(order_id), now=now,
+                reason=f"package {shipped.package_ref} of order {order.marketplace_order_id} "
+                       f"carries line(s) {', '.join(cancelled)}, which the marketplace "
+                       f"cancelled: warehouse {warehouse_id} shipped them before the "
+                       "cancellation reached it; stop the parcel or expect a return",
+                details={"tracking": shipped.tracking_number})
+        return {line_id: n for line_id, n in units.items() if line_id not in cancelled}
 
     @staticmethod
     def _whole_units(conn: Connection, order_id: int, order: Order,

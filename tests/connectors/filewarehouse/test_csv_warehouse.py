@@ -6,13 +6,11 @@ from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
-
 from marketdock.connectors import csvfiles
 from marketdock.connectors.filewarehouse import CsvFileWarehouse
-from marketdock.connectors.ports import Capability
+from marketdock.connectors.ports import CancelOutcome, Capability
 from marketdock.engine.db import Database
-from marketdock.errors import OperationNotSupported
+from marketdock.sandbox.warehouse.model import OrderStatus as FloorStatus
 
 from .conftest import AT, Setup, csv_port, make_setup, order
 
@@ -145,10 +143,32 @@ def test_a_bad_row_quarantines_the_whole_file(csv: CsvFileWarehouse, csv_setup: 
     assert quarantined.reference == name and f"{name} line 3" in quarantined.reason
 
 
-def test_cancel_is_not_offered(csv: CsvFileWarehouse) -> None:
-    assert not csv.supports(Capability.CANCEL_ORDER)
-    with pytest.raises(OperationNotSupported):
-        csv.cancel_order("MD-1")
+def test_a_cancellations_file_stops_an_order_not_yet_packed(csv: CsvFileWarehouse,
+                                                            csv_setup: Setup) -> None:
+    assert csv.supports(Capability.CANCEL_ORDER)
+    assert csv.cancel_order("MD-1") is CancelOutcome.NOT_FOUND
+    csv.send_order(order("MD-1", ("l1", "MUG", 2)))
+    csv_setup.warehouse.step()
+    assert csv.cancel_order("MD-1") is CancelOutcome.REQUESTED
+    assert csv.cancel_order("MD-1") is CancelOutcome.REQUESTED  # one file, not two
+    (name,) = [n for n in csv_setup.drop.files() if n.startswith("cancellations_")]
+    (row,) = csvfiles.read_csv((csv_setup.drop.root / "inbound" / name).read_bytes(), name,
+                               strict=True).records
+    assert isinstance(row, csvfiles.OrderCancellation) and row.order_id == "MD-1"
+    csv_setup.run()
+    assert csv_setup.floor.order("MD-1").status is FloorStatus.CANCELLED
+    assert list(csv.fetch_updates(None).packages) == []
+
+
+def test_a_cancellation_after_the_shipment_came_back_is_already_shipped(
+        csv: CsvFileWarehouse, csv_setup: Setup) -> None:
+    csv.send_order(order("MD-2", ("l1", "MUG", 1)))
+    csv_setup.run()
+    updates = csv.fetch_updates(None)
+    assert [p.order_reference for p in updates.packages] == ["MD-2"]
+    csv.fetch_updates(updates.cursor)
+    assert csv.cancel_order("MD-2") is CancelOutcome.ALREADY_SHIPPED
+    assert [n for n in csv_setup.drop.files() if n.startswith("cancellations_")] == []
 
 
 def test_error_file_of_the_warehouse_marks_our_file_refused(csv: CsvFileWarehouse,

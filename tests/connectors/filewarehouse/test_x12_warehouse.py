@@ -5,22 +5,21 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
-
 from marketdock.connectors.filewarehouse import X12FileWarehouse
 from marketdock.connectors.filewarehouse import ledger as lg
-from marketdock.connectors.ports import Capability
+from marketdock.connectors.ports import CancelOutcome, Capability
 from marketdock.connectors.x12 import (
     InMemoryControlNumbers,
     TradingPartner,
+    read_940,
     read_945,
     read_997,
     write_945,
     write_997,
 )
 from marketdock.engine.db import Database
-from marketdock.errors import OperationNotSupported
 from marketdock.sandbox.filewarehouse.warehouse import SANDBOX_PARTNER
+from marketdock.sandbox.warehouse.model import OrderStatus as FloorStatus
 
 from .conftest import ACK_TIMEOUT, Setup, make_setup, order, x12_port
 
@@ -208,10 +207,39 @@ def test_997_rejecting_our_document_is_recorded(x12: X12FileWarehouse,
     assert x12.unacknowledged(x12_setup.clock.now() + ACK_TIMEOUT) == []
 
 
-def test_cancel_is_not_offered(x12: X12FileWarehouse) -> None:
-    assert not x12.supports(Capability.CANCEL_ORDER)
-    with pytest.raises(OperationNotSupported):
-        x12.cancel_order("MD-1")
+def test_a_cancel_940_stops_an_order_not_yet_packed(x12: X12FileWarehouse,
+                                                   x12_setup: Setup) -> None:
+    assert x12.supports(Capability.CANCEL_ORDER)
+    assert x12.cancel_order("MD-1") is CancelOutcome.NOT_FOUND  # never sent
+    x12.send_order(order("MD-1", ("i1", "MUG", 2)))
+    x12_setup.warehouse.step()
+    assert x12.cancel_order("MD-1") is CancelOutcome.REQUESTED
+    assert x12.cancel_order("MD-1") is CancelOutcome.REQUESTED  # one file, not two
+    (cancel,) = [n for n in x12_setup.drop.files() if n.startswith("940_cancel_MD-1")]
+    (sent,) = read_940(x12_setup.drop.read(cancel))
+    assert (sent.status, sent.depositor_order_number, sent.lines) == ("F", "MD-1", [])
+    x12_setup.run()
+    assert x12_setup.floor.order("MD-1").status is FloorStatus.CANCELLED
+    assert x12_setup.floor.stock("MUG").allocated == 0
+    updates = x12.fetch_updates(None)
+    assert list(updates.packages) == [] and list(updates.quarantined) == []
+    acknowledged = x12.ledger.file(cancel, lg.OUT)
+    assert acknowledged is not None and acknowledged.status == "accepted"  # its 997 came
+
+
+def test_a_cancel_too_late_is_answered_by_the_945(x12: X12FileWarehouse,
+                                                 x12_setup: Setup) -> None:
+    x12.send_order(order("MD-2", ("i1", "MUG", 1)))
+    x12_setup.run()
+    assert x12.cancel_order("MD-2") is CancelOutcome.REQUESTED  # the 945 is not taken yet
+    x12_setup.warehouse.step()
+    assert "MD-2" in x12_setup.warehouse.state.cancel_refused
+    updates = x12.fetch_updates(None)
+    assert [p.order_reference for p in updates.packages] == ["MD-2"]
+    x12.send_order(order("MD-3", ("i1", "MUG", 1)))
+    x12_setup.run()
+    x12.fetch_updates(updates.cursor)
+    assert x12.cancel_order("MD-3") is CancelOutcome.ALREADY_SHIPPED  # its 945 was taken
 
 
 def test_a_file_partly_taken_before_hands_over_only_the_new_documents(

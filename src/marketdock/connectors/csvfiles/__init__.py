@@ -12,6 +12,7 @@ orders, import of shipment and stock files uploaded by a person).
 from marketdock.connectors.csvfiles.errors import CsvFileError, RowError
 from marketdock.connectors.csvfiles.layouts import (
     ASN,
+    CANCELLATIONS,
     INVENTORY_DELTA,
     INVENTORY_FULL,
     LAYOUTS,
@@ -28,6 +29,7 @@ from marketdock.connectors.csvfiles.records import (
     AsnLine,
     CsvRecord,
     InventoryPosition,
+    OrderCancellation,
     OrderLine,
     ShipmentLine,
 )
@@ -36,6 +38,7 @@ from marketdock.connectors.csvfiles.writer import write_csv
 
 __all__ = [
     "ASN",
+    "CANCELLATIONS",
     "INVENTORY_DELTA",
     "INVENTORY_FULL",
     "LAYOUTS",
@@ -50,6 +53,7 @@ __all__ = [
     "FileName",
     "InventoryPosition",
     "Layout",
+    "OrderCancellation",
     "OrderLine",
     "RowError",
     "ShipmentLine",

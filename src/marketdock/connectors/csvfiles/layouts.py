@@ -21,6 +21,7 @@ from marketdock.connectors.csvfiles.records import (
     AsnLine,
     CsvRecord,
     InventoryPosition,
+    OrderCancellation,
     OrderLine,
     ShipmentLine,
 )
@@ -135,9 +136,14 @@ INVENTORY_DELTA = Layout(
     snapshot=True,
 )
 ASN = Layout("asn", "asn", "ASN_LINE", AsnLine, ("asn_id", "sscc", "sku", "lot"))
+CANCELLATIONS = Layout("cancellations", "cancellations", "ORDER_CANCEL", OrderCancellation,
+                       ("order_id",))
+"""marketdock's own layout beside the shared four: orders to cancel (see
+:class:`~marketdock.connectors.csvfiles.records.OrderCancellation`)."""
 
 LAYOUTS: dict[str, Layout] = {
-    layout.name: layout for layout in (ORDERS, SHIPMENTS, INVENTORY_FULL, INVENTORY_DELTA, ASN)
+    layout.name: layout for layout in (ORDERS, SHIPMENTS, INVENTORY_FULL, INVENTORY_DELTA, ASN,
+                                       CANCELLATIONS)
 }
 
 

@@ -173,3 +173,16 @@ class AsnLine(CsvRecord):
     uom: Text
     lot: OptText = None
     best_before: date | None = None
+
+
+class OrderCancellation(CsvRecord):
+    """``cancellations_*.csv``: an order the warehouse is asked not to ship.
+
+    marketdock's addition to the shared layouts (which have no way to cancel); the
+    warehouse answers as it does for any order: a shipments file if it shipped after all.
+    """
+
+    message_id: Text
+    order_id: Text
+    reason: OptText = None
+    requested_at: AwareDatetime

@@ -8,7 +8,7 @@ from datetime import datetime, tzinfo
 import pydantic
 
 from marketdock.connectors import csvfiles
-from marketdock.connectors.filewarehouse.exchange import Notice, StockFile
+from marketdock.connectors.filewarehouse.exchange import Notice, StockFile, shipment_key
 from marketdock.connectors.ports import (
     InboundNotice,
     ShippedPackage,
@@ -109,7 +109,7 @@ def shipment_notices(rows: Sequence[csvfiles.ShipmentLine]) -> list[Notice]:
             short[row.order_line_id] = short.get(row.order_line_id, 0) + int(row.qty_short)
             skus.setdefault(row.order_line_id, row.sku)
         notices.append(Notice(
-            key=f"shipment:{order_id}:{shipment_id}", packages=tuple(packages),
+            key=shipment_key("shipment", order_id, shipment_id), packages=tuple(packages),
             short_picks=tuple(ShortPick(order_reference=order_id, line_ref=line_ref,
                                         sku=skus[line_ref], missing=missing)
                               for line_ref, missing in short.items() if missing > 0)))

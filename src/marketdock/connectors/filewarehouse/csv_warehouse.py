@@ -4,9 +4,11 @@ Layouts, encodings (UTF-8 or Windows-1252), separators (``;`` with decimal comma
 ``,``) and formula neutralising are the CSV codec's (:mod:`marketdock.connectors.csvfiles`).
 A received file is read strictly: one bad row quarantines the whole file. An orders file
 the warehouse cannot take comes back as ``<name>.error.txt``: the file is marked
-refused and reported by ``fetch_updates``. The layouts have no way to cancel an order,
-so cancelling is not offered; and no receipt file (what a warehouse received against an
-ASN), so receipts are not offered either: a CSV warehouse's receipts reach the hub by hand.
+refused and reported by ``fetch_updates``. The shared layouts have no way to cancel an
+order, so marketdock adds one (``cancellations_*.csv``, :data:`csvfiles.CANCELLATIONS`):
+cancelling uploads it and answers REQUESTED, as for X12. They have no receipt file (what a
+warehouse received against an ASN) either, so receipts are not offered: a CSV warehouse's
+receipts reach the hub by hand.
 """
 
 from __future__ import annotations
@@ -40,7 +42,8 @@ ERROR_SUFFIX = ".error.txt"
 
 class CsvFileWarehouse(FileExchange):
     name = "csv file warehouse"
-    capabilities = FileExchange.capabilities | {Capability.SEND_INBOUND}
+    capabilities = FileExchange.capabilities | {Capability.SEND_INBOUND,
+                                                Capability.CANCEL_ORDER}
 
     def __init__(self, opener: DropOpener, ledger: lg.FileLedger, folders: SftpFolders,
                  sequence: ControlNumbers, clock: Clock, zone: tzinfo = UTC) -> None:
@@ -57,6 +60,15 @@ class CsvFileWarehouse(FileExchange):
         rows = order_rows(order, message_id=name.removesuffix(".csv"), sent_at=now)
         return OrderFile(name=name, data=csvfiles.write_csv(csvfiles.ORDERS, rows),
                          kind="csv:orders")
+
+    def _cancel_file(self, reference: str) -> OrderFile:
+        now, seq = self.clock.now(), self.sequence.next_transaction()
+        name = csvfiles.CANCELLATIONS.file_name(now, seq)
+        row = csvfiles.OrderCancellation(message_id=name.removesuffix(".csv"),
+                                         order_id=reference, requested_at=now,
+                                         reason="cancelled on the marketplace")
+        return OrderFile(name=name, data=csvfiles.write_csv(csvfiles.CANCELLATIONS, [row]),
+                         kind="csv:cancellations")
 
     def _inbound_file(self, notice: InboundNotice) -> OrderFile:
         now, seq = self.clock.now(), self.sequence.next_transaction()

@@ -24,7 +24,12 @@ from zoneinfo import ZoneInfo
 
 import pydantic
 
-from marketdock.connectors.filewarehouse.exchange import Notice, ReceiptNotice, StockFile
+from marketdock.connectors.filewarehouse.exchange import (
+    Notice,
+    ReceiptNotice,
+    StockFile,
+    shipment_key,
+)
 from marketdock.connectors.ports import (
     InboundNotice,
     Receipt,
@@ -60,6 +65,7 @@ from marketdock.connectors.x12 import (
 )
 from marketdock.connectors.x12.sets.common import DateRef
 from marketdock.connectors.x12.sets.w06 import ShipmentIdentification
+from marketdock.connectors.x12.sets.w940 import CANCEL
 from marketdock.domain import Address, StockPosition
 from marketdock.errors import ParseError, ValidationError
 
@@ -84,6 +90,12 @@ def order_940(order: WarehouseOrder, delimiters: Delimiters) -> ShippingOrder940
                             product_ids=[ProductId(qualifier="VN", value=line.sku)],
                             references=[Reference(qualifier="LI", value=line.line_ref)])
                for number, line in enumerate(order.lines, start=1)])
+
+
+def cancel_940(reference: str) -> ShippingOrder940:
+    """The 940 that cancels order ``reference`` (W05-01 ``F``), as the shared samples do."""
+    return ShippingOrder940(status=CANCEL, depositor_order_number=reference,
+                            notes=[Note(code="SPH", text="CANCELLED - DO NOT SHIP")])
 
 
 def _ship_to(address: Address, text: Callable[[str | None], str | None]) -> Party:
@@ -133,7 +145,7 @@ def notice_945(advice: ShippingAdvice945, zone: ZoneInfo, where: str) -> Notice:
             line_quantities={ref: n for ref, n in quantities.items() if n},
             shipped_at=shipped_at,
             more_parcels=tuple(ShippedParcel(n) for n in parcel.more_tracking_numbers)))
-    return Notice(key=f"945:{reference}:{shipment_id}", packages=tuple(packages),
+    return Notice(key=shipment_key("945", reference, shipment_id), packages=tuple(packages),
                   short_picks=tuple(_short_picks(advice.items(), reference, where)))
 
 

@@ -11,9 +11,10 @@ Every 940 and 943 we send waits for its 997: :meth:`X12FileWarehouse.unacknowled
 those still waiting after the timeout; a 997 rejecting one is reported by
 ``fetch_updates`` (as a quarantined message naming our file) and listed by ``rejected``.
 
-Cancelling is not offered: a 940 with W05-01 ``F`` asks for a cancel, but whether it
-succeeded comes back (if the partner supports it at all) only later in a 945, so there is
-no honest answer for :meth:`~marketdock.connectors.ports.WarehousePort.cancel_order`.
+Cancelling sends a 940 with W05-01 ``F`` (waiting for its 997 like any 940). Whether the
+warehouse stopped the order comes back only later, if at all, so
+:meth:`~marketdock.connectors.filewarehouse.exchange.FileExchange.cancel_order` answers
+REQUESTED (or ALREADY_SHIPPED when a 945 of the order was taken before).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from marketdock.connectors.filewarehouse.exchange import (
 from marketdock.connectors.filewarehouse.settings import X12Settings
 from marketdock.connectors.filewarehouse.x12_mapping import (
     advice_943,
+    cancel_940,
     notice_945,
     order_940,
     receipt_944,
@@ -73,8 +75,10 @@ KINDS = {"945": "x12:945", "846": "x12:846", "997": "x12:997", "944": "x12:944"}
 class X12FileWarehouse(FileExchange):
     name = "x12 file warehouse"
     capabilities = FileExchange.capabilities | {Capability.SEND_INBOUND,
-                                                Capability.FETCH_INBOUND_RECEIPTS}
+                                                Capability.FETCH_INBOUND_RECEIPTS,
+                                                Capability.CANCEL_ORDER}
     receipt_kinds = (KINDS["944"],)
+    shipment_kind = "945"
 
     def __init__(self, opener: DropOpener, ledger: lg.FileLedger, folders: SftpFolders,
                  settings: X12Settings, numbers: ControlNumbers, clock: Clock,
@@ -92,20 +96,24 @@ class X12FileWarehouse(FileExchange):
     def _order_file(self, order: WarehouseOrder) -> OrderFile:
         data = write_940([order_940(order, self.partner.delimiters)], self.partner,
                          self.numbers, at=self.clock.now())
-        interchange = parse_interchange(data, encoding=self.partner.encoding)
-        return OrderFile(name=f"940_{safe_name(order.reference)}_{interchange.control_number}"
-                              ".edi",
-                         data=data, kind=KIND_940,
-                         control_number=interchange.groups[0].control_number, status=lg.SENT)
+        return self._sent_file(f"940_{safe_name(order.reference)}", data, KIND_940)
+
+    def _cancel_file(self, reference: str) -> OrderFile:
+        data = write_940([cancel_940(reference)], self.partner, self.numbers,
+                         at=self.clock.now())
+        return self._sent_file(f"940_cancel_{safe_name(reference)}", data, KIND_940)
 
     def _inbound_file(self, notice: InboundNotice) -> OrderFile:
         data = write_943([advice_943(notice, self.partner.delimiters, self.zone)],
                          self.partner, self.numbers, at=self.clock.now())
+        return self._sent_file(f"943_{safe_name(notice.reference)}", data, KIND_943)
+
+    def _sent_file(self, stem: str, data: bytes, kind: str) -> OrderFile:
+        """An interchange of ours, named after its control number, waiting for its 997."""
         interchange = parse_interchange(data, encoding=self.partner.encoding)
-        return OrderFile(name=f"943_{safe_name(notice.reference)}_"
-                              f"{interchange.control_number}.edi",
-                         data=data, kind=KIND_943,
-                         control_number=interchange.groups[0].control_number, status=lg.SENT)
+        return OrderFile(name=f"{stem}_{interchange.control_number}.edi", data=data,
+                         kind=kind, control_number=interchange.groups[0].control_number,
+                         status=lg.SENT)
 
     def unacknowledged(self, now: datetime | None = None) -> list[SentDocument]:
         """Documents sent longer than the timeout ago without a 997, oldest first."""

@@ -11,7 +11,7 @@ follow the shared samples: the SKU is the ``VN`` product id, the hub's line refe
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 from decimal import Decimal
 
@@ -24,7 +24,7 @@ from marketdock.connectors.x12 import (
 from marketdock.connectors.x12.sets.common import Carrier, Party, ProductId, Reference
 from marketdock.connectors.x12.sets.w06 import ShipmentIdentification
 from marketdock.connectors.x12.sets.w846 import InventoryItem846, Quantity
-from marketdock.connectors.x12.sets.w940 import ShippingOrder940, decode_940
+from marketdock.connectors.x12.sets.w940 import CANCEL, ShippingOrder940, decode_940
 from marketdock.connectors.x12.sets.w943 import StockTransferShipment943, decode_943
 from marketdock.connectors.x12.sets.w944 import (
     ReceiptException,
@@ -64,6 +64,8 @@ class X12Documents:
     orders: list[OrderRequest]
     inbounds: list[InboundRequest]
     acks: list[FunctionalAck997]
+    cancels: list[str] = field(default_factory=list)
+    """References of orders a 940 with W05-01 ``F`` asks to cancel."""
 
 
 # ------------------------------------------------------------------- X12
@@ -85,7 +87,11 @@ def documents_from_x12(data: bytes) -> X12Documents:
             if ts.control_number in rejected:
                 continue
             if ts.code == "940":
-                found.orders.append(_request_940(decode_940(ts)))
+                order = decode_940(ts)
+                if order.status == CANCEL:
+                    found.cancels.append(order.depositor_order_number)
+                else:
+                    found.orders.append(_request_940(order))
             elif ts.code == "943":
                 found.inbounds.append(_request_943(decode_943(ts)))
     return found
@@ -211,6 +217,13 @@ def orders_from_csv(name: str, data: bytes) -> list[OrderRequest]:
                     company=first.ship_to_company or ""),
             first.ship_method))
     return requests
+
+
+def cancels_from_csv(name: str, data: bytes) -> list[str]:
+    """The order references a cancellations file names."""
+    parsed = csvfiles.read_csv(data, name, layout=csvfiles.CANCELLATIONS, strict=True)
+    return [row.order_id for row in parsed.records
+            if isinstance(row, csvfiles.OrderCancellation)]
 
 
 def inbounds_from_csv(name: str, data: bytes) -> list[InboundRequest]:

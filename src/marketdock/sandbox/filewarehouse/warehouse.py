@@ -47,7 +47,11 @@ from marketdock.sandbox.filewarehouse import documents
 from marketdock.sandbox.sftp import DropFloor
 from marketdock.sandbox.warehouse import Floor
 from marketdock.sandbox.warehouse import events as ev
-from marketdock.sandbox.warehouse.model import DuplicateReference
+from marketdock.sandbox.warehouse.model import (
+    DuplicateReference,
+    NotCancellable,
+    UnknownReference,
+)
 
 Dialect = Literal["x12", "csv"]
 
@@ -66,6 +70,8 @@ class FileWarehouseState:
     awaiting_ack: dict[str, str] = field(default_factory=dict)
     """Group control number → outbound file, for our X12 documents not yet acknowledged."""
     acknowledged: list[str] = field(default_factory=list)
+    cancel_refused: dict[str, str] = field(default_factory=dict)
+    """Order reference → why a cancellation could not stop it (it ships as usual)."""
 
 
 class FileWarehouse:
@@ -119,9 +125,12 @@ class FileWarehouse:
     def _receive(self, name: str, data: bytes) -> None:
         inbounds: list[documents.InboundRequest] = []
         requests: list[documents.OrderRequest] = []
+        cancels: list[str] = []
         try:
             if self.dialect == "csv" and name.startswith(f"{csvfiles.ASN.prefix}_"):
                 inbounds = documents.inbounds_from_csv(name, data)
+            elif self.dialect == "csv" and name.startswith(f"{csvfiles.CANCELLATIONS.prefix}_"):
+                cancels = documents.cancels_from_csv(name, data)
             elif self.dialect == "csv":
                 requests = documents.orders_from_csv(name, data)
             elif name.startswith("997"):
@@ -129,7 +138,7 @@ class FileWarehouse:
                 return
             else:
                 found = documents.documents_from_x12(data)
-                requests, inbounds = found.orders, found.inbounds
+                requests, inbounds, cancels = found.orders, found.inbounds, found.cancels
                 self._answer(name, write_997(found.acks, self.partner, self.numbers,
                                              at=self.floor.now()))
         except ParseError as exc:
@@ -144,6 +153,12 @@ class FileWarehouse:
                                          shipping_method=request.shipping_method)
             except DuplicateReference:
                 continue  # a warehouse takes an order reference once
+        for reference in cancels:
+            try:
+                self.floor.cancel_order(reference)
+            except (NotCancellable, UnknownReference) as exc:
+                # too late (packed or shipped): the shipment advice tells the depositor
+                self.state.cancel_refused[reference] = str(exc)
         for inbound in inbounds:
             try:
                 self.floor.announce_inbound(inbound.reference, inbound.lines,

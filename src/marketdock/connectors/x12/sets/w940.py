@@ -59,6 +59,10 @@ class OrderLine940(Wire):
         return next((r.value for r in self.references if r.qualifier == "LI"), None)
 
 
+CANCEL = "F"
+"""W05-01 of a 940 that cancels the order its W05-02 names."""
+
+
 class ShippingOrder940(Wire):
     """W05 status ``N`` original, ``R`` change, ``F`` cancel; W05-02 is marketdock's
     order id (the depositor order number the warehouse echoes in W06-02)."""
