@@ -18,7 +18,7 @@ import pytest
 from marketdock.connectors.otto import api, orders, returns, shipments, stock, wire
 from marketdock.connectors.otto.settings import OttoSettings, ShipFrom
 from marketdock.connectors.ports import CarrierChoice, StockUpdate
-from marketdock.domain import Order, Package
+from marketdock.domain import Order, Package, Parcel, TrackingKey
 from marketdock.errors import ConfigError, ValidationError
 from tests.sandbox.otto.contract import validator
 
@@ -98,10 +98,14 @@ def test_forwarder_shipment_request_without_numbers() -> None:
 
 def test_multiparcel_request_validates() -> None:
     order = page_orders()[0]
-    boxes = [parcel(order, package_ref=f"PK-{n}", tracking_number=f"H{n}") for n in range(2)]
+    boxes = parcel(order, tracking_number="H0").evolve(more_parcels=(Parcel(
+        tracking_number="H1", return_tracking=TrackingKey(carrier="HERMES",
+                                                          tracking_number="R1")),))
     sent = [body(shipments.shipment_request(order, box, CarrierChoice(code="HERMES"), SHIP_FROM,
-                                            None)) for box in boxes]
+                                            None)) for box in boxes.parcels()]
     validator("Shipments-V1", ["MultiparcelCreateShipmentRequest"]).validate(sent)
+    assert [b["trackingKey"]["trackingNumber"] for b in sent] == ["H0", "H1"]
+    assert sent[1]["positionItems"][0]["returnTrackingKey"]["trackingNumber"] == "R1"
 
 
 def test_return_carrier_setting_replaces_a_warehouse_code() -> None:
