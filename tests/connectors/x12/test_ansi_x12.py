@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
+from marketdock.connectors.filewarehouse.x12_mapping import cancel_940
 from marketdock.connectors.x12 import (
     Delimiters,
     InMemoryControlNumbers,
@@ -37,6 +38,8 @@ def _rejection_997() -> bytes:
 
 WRITERS: dict[str, Callable[[], bytes]] = {
     "940": lambda: write_940([ORDER_940, ORDER_940], HUB_TO_WMS, InMemoryControlNumbers(), at=AT),
+    "940-cancel": lambda: write_940([cancel_940("MD-1")], HUB_TO_WMS, InMemoryControlNumbers(),
+                                    at=AT),
     "945": lambda: write_945([ADVICE_945], WMS_TO_HUB, InMemoryControlNumbers(), at=AT),
     "846": lambda: write_846([ADVICE_846], WMS_TO_HUB, InMemoryControlNumbers(), at=AT),
     "856": lambda: write_856([NOTICE_856], HUB_TO_WMS, InMemoryControlNumbers(), at=AT),
