@@ -581,7 +581,7 @@ refresh_token = { stored = "amazon-refresh-token" }
 
 [[tenants.warehouses]]      # a 3PL with a REST API (here: the local sandbox)
 id = "main"
-kind = "rest"               # rest, x12 or csv
+kind = "rest"               # rest, x12, edifact or csv
 cutoff = "14:00"            # orders released before this local time ship the same day
 timezone = "Europe/Berlin"
 handling_days = 0           # days after the cut-off day until hand-over to the carrier

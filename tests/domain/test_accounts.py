@@ -60,5 +60,5 @@ def test_warehouse_rejects_unknown_timezone_and_negative_handling() -> None:
         warehouse(timezone="Europe/Hamburg")
     with pytest.raises(pydantic.ValidationError, match="handling_days"):
         warehouse(handling_days=-1)
-    with pytest.raises(pydantic.ValidationError, match="'rest', 'x12' or 'csv'"):
+    with pytest.raises(pydantic.ValidationError, match="'rest', 'x12', 'edifact' or 'csv'"):
         warehouse(kind="ftp")

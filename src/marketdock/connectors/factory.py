@@ -61,7 +61,7 @@ def warehouse_builders() -> dict[str, WarehouseBuilder]:
     from marketdock.connectors import filewarehouse, shipbob
 
     return {"rest": shipbob.build, "x12": filewarehouse.build_x12,
-            "csv": filewarehouse.build_csv}
+            "edifact": filewarehouse.build_edifact, "csv": filewarehouse.build_csv}
 
 
 def default_http(base_url: str) -> httpx.Client:

@@ -68,6 +68,8 @@ class WarehouseKind(StrEnum):
     """A WMS with an HTTP API."""
     X12 = "x12"
     """ANSI X12 EDI documents (940/945/846/856/944) exchanged over SFTP."""
+    EDIFACT = "edifact"
+    """EDIFACT (EANCOM D96A) messages (ORDERS/DESADV/INVRPT) exchanged over SFTP."""
     CSV = "csv"
     """CSV files exchanged over SFTP."""
 

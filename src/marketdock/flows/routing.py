@@ -26,9 +26,14 @@ AT_WAREHOUSE = frozenset({OrderStatus.RELEASED, OrderStatus.ACKNOWLEDGED,
 
 # Longest value per address field each kind of warehouse accepts. X12: the element maximums
 # of N1-02 (name), N3-01 (street), N4-01 (city) and N4-03 (postal code) in version 004010.
+# EDIFACT: what the EANCOM NAD holds when name, company and street wrap over its components
+# of 35 characters (five for name and company, four for street and further lines), city
+# an..35, postal code an..9.
 ADDRESS_LIMITS: Mapping[WarehouseKind, Mapping[str, int]] = {
     WarehouseKind.X12: {"name": 60, "company": 60, "street": 55, "line2": 55, "city": 30,
                         "postal_code": 15},
+    WarehouseKind.EDIFACT: {"name": 70, "company": 70, "street": 60, "line2": 35, "city": 35,
+                            "postal_code": 9},
     WarehouseKind.CSV: {"name": 100, "company": 100, "street": 100, "line2": 100, "city": 60,
                         "postal_code": 20},
     WarehouseKind.REST: {"name": 100, "company": 100, "street": 100, "line2": 100, "city": 60,

@@ -90,14 +90,20 @@ def _parts(value: Value) -> tuple[str, ...]:
 
 
 def _tokenize(text: str) -> list[EdifactSegment]:
+    """The segments of ``text``; a syntax error names the segment it was found in (the one
+    after the last segment read)."""
+    segments: list[EdifactSegment] = []
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", MissingImplementationWarning)
-            raw = list(Parser().parse(text))
+            for raw in Parser().parse(text):
+                if raw.tag != "UNA":
+                    segments.append(EdifactSegment(raw.tag, tuple(raw.elements), len(segments)))
     except EDISyntaxError as exc:
-        raise EdifactParseError(f"EDIFACT syntax error: {exc}") from exc
-    return [EdifactSegment(s.tag, tuple(s.elements), i)
-            for i, s in enumerate(r for r in raw if r.tag != "UNA")]
+        after = f" after {segments[-1].tag}" if segments else ""
+        raise EdifactParseError(f"EDIFACT syntax error{after}: {exc}",
+                                segment_index=len(segments)) from exc
+    return segments
 
 
 def parse_edifact(data: str | bytes, *, encoding: str = "latin-1") -> EdifactInterchange:

@@ -11,6 +11,9 @@
   ``receiver_qualifier``/``receiver_id`` (the warehouse's), optional
   ``application_sender``/``application_receiver`` (GS ids), ``usage`` (``T`` or ``P``),
   ``ack_timeout_minutes`` (default 60: how long a document we sent may wait for its 997).
+- EDIFACT only: ``sender_id`` (marketdock's UNB id) and ``receiver_id`` (the
+  warehouse's), each with an optional ``sender_qualifier``/``receiver_qualifier`` (the
+  UNB partner id code qualifier, e.g. ``14`` for a GLN, ``ZZ`` mutually defined).
 """
 
 from __future__ import annotations
@@ -29,6 +32,32 @@ DEFAULT_ACK_TIMEOUT = timedelta(hours=1)
 SFTP_SECRETS = ("password", "private_key", "private_key_passphrase")
 PARTNER_KEYS = ("sender_qualifier", "sender_id", "receiver_qualifier", "receiver_id",
                 "application_sender", "application_receiver", "usage")
+
+
+class EdifactSettings(pydantic.BaseModel):
+    """The UNB ids of an EDIFACT warehouse: ``sender_*`` is marketdock's, ``receiver_*``
+    the warehouse's, as on the interchanges marketdock writes."""
+
+    model_config = pydantic.ConfigDict(frozen=True, extra="forbid")
+
+    sender_id: str = pydantic.Field(min_length=1, max_length=35, pattern=r"^[^+:'?]+$")
+    sender_qualifier: str | None = pydantic.Field(default=None, pattern=r"^[0-9A-Z]{1,4}$")
+    receiver_id: str = pydantic.Field(min_length=1, max_length=35, pattern=r"^[^+:'?]+$")
+    receiver_qualifier: str | None = pydantic.Field(default=None,
+                                                    pattern=r"^[0-9A-Z]{1,4}$")
+
+    @property
+    def sender(self) -> tuple[str, ...]:
+        return (self.sender_id, self.sender_qualifier) if self.sender_qualifier \
+            else (self.sender_id,)
+
+    @property
+    def receiver(self) -> tuple[str, ...]:
+        return (self.receiver_id, self.receiver_qualifier) if self.receiver_qualifier \
+            else (self.receiver_id,)
+
+
+EDIFACT_KEYS = ("sender_id", "sender_qualifier", "receiver_id", "receiver_qualifier")
 
 
 @dataclass(frozen=True)
@@ -73,3 +102,12 @@ def x12_settings(warehouse_id: str, connection: Mapping[str, object]) -> X12Sett
         raise ConfigError(f"{_where(warehouse_id)}: ack_timeout_minutes must be a positive "
                           f"number, got {minutes!r}")
     return X12Settings(partner, timedelta(minutes=minutes))
+
+
+def edifact_settings(warehouse_id: str, connection: Mapping[str, object]) -> EdifactSettings:
+    """The UNB ids of an EDIFACT warehouse."""
+    values = {key: connection[key] for key in EDIFACT_KEYS if key in connection}
+    try:
+        return EdifactSettings.model_validate(values)
+    except pydantic.ValidationError as exc:
+        raise ConfigError(f"{_where(warehouse_id)}: {_problem(exc)}") from None

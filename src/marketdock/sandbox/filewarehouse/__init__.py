@@ -1,4 +1,5 @@
-"""The warehouse that speaks files: the sandbox floor behind an SFTP drop, in X12 or CSV."""
+"""The warehouse that speaks files: the sandbox floor behind an SFTP drop, in X12, EDIFACT
+or CSV."""
 
 from marketdock.sandbox.filewarehouse.warehouse import (
     Dialect,

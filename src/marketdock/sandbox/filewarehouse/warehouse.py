@@ -9,10 +9,11 @@ floor's clock) does what such a warehouse's batch job does:
    acknowledged as rejected and not applied); a file that cannot be read at all is
    applied not at all, and its error is kept in the state (and, for CSV, written back as
    ``<name>.error.txt``); a 997 from the hub acknowledges one of our documents;
-2. writes a 945 (or a shipments CSV) for every order that finished (shipped, partly
-   shipped, or closed short), a 944 for every inbound notice received (X12 only: the CSV
-   layouts have no receipt file), and a full stock snapshot (846 or inventory CSV) every
-   ``stock_every`` seconds of floor time.
+2. writes a 945 (a DESADV, or a shipments CSV) for every order that finished (shipped,
+   partly shipped, or closed short), a 944 for every inbound notice received (X12 only:
+   EDIFACT and the CSV layouts have no receipt file here), and a full stock snapshot (846,
+   INVRPT or inventory CSV) every ``stock_every`` seconds of floor time. EDIFACT
+   (:mod:`~marketdock.sandbox.filewarehouse.edifact_documents`) takes ORDERS only.
 
 Inbound notices are received by the floor after its ``inbound_receive_delay``, or at once
 through :meth:`FileWarehouse.receive_inbound`.
@@ -43,7 +44,7 @@ from marketdock.connectors.x12 import (
 from marketdock.connectors.x12.partner import ControlNumbers
 from marketdock.errors import ParseError
 from marketdock.sandbox.faults import FaultSwitches
-from marketdock.sandbox.filewarehouse import documents
+from marketdock.sandbox.filewarehouse import documents, edifact_documents
 from marketdock.sandbox.sftp import DropFloor
 from marketdock.sandbox.warehouse import Floor
 from marketdock.sandbox.warehouse import events as ev
@@ -53,7 +54,7 @@ from marketdock.sandbox.warehouse.model import (
     UnknownReference,
 )
 
-Dialect = Literal["x12", "csv"]
+Dialect = Literal["x12", "edifact", "csv"]
 
 SANDBOX_PARTNER = TradingPartner(sender_qualifier="ZZ", sender_id="MDSANDBOXWH",
                                  receiver_qualifier="ZZ", receiver_id="MARKETDOCK", usage="T")
@@ -133,6 +134,8 @@ class FileWarehouse:
                 cancels = documents.cancels_from_csv(name, data)
             elif self.dialect == "csv":
                 requests = documents.orders_from_csv(name, data)
+            elif self.dialect == "edifact":
+                requests = edifact_documents.orders_from_edifact(data)
             elif name.startswith("997"):
                 self._acknowledged(name, data)
                 return
@@ -204,6 +207,10 @@ class FileWarehouse:
             data = write_945([documents.advice_945(order, now)], self.partner, self.numbers,
                              at=now)
             self._publish(f"945_{self._safe(reference)}_{self._sequence:06d}.edi", data, "945")
+        elif self.dialect == "edifact":
+            data = edifact_documents.desadv_file(order, now, self.numbers.next_interchange())
+            self._publish(f"DESADV_{self._safe(reference)}_{self._sequence:06d}.edi", data,
+                          "desadv")
         else:
             rows = documents.shipments_csv(order, f"msg-{self._sequence}")
             self._publish(csvfiles.SHIPMENTS.file_name(now, self._sequence),
@@ -227,6 +234,10 @@ class FileWarehouse:
                              self.numbers, at=now)
             name = f"846_{now:%Y%m%dT%H%M%S}_{self._sequence:06d}.edi"
             self._publish(name, data, "846")
+        elif self.dialect == "edifact":
+            name = f"INVRPT_{now:%Y%m%dT%H%M%S}_{self._sequence:06d}.edi"
+            data = edifact_documents.invrpt_file(levels, now, self.numbers.next_interchange())
+            self._publish(name, data, "invrpt")
         else:
             rows = documents.inventory_csv(levels, now, self.warehouse_id)
             name = csvfiles.INVENTORY_FULL.file_name(now, self._sequence)

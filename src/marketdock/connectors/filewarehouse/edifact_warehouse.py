@@ -1,0 +1,131 @@
+"""The EDIFACT (EANCOM D96A) file warehouse: ORDERS out; DESADV and INVRPT in.
+
+Orders go out one interchange each (``ORDERS_<reference>_<UNB control reference>.edi``),
+written in UNOC (ISO 8859-1); the interchange control references come from the
+database, so a restart never reuses one. The warehouse's interchanges are read in the
+character set their UNB names (UNOW as UTF-8, the others as ISO 8859-1): one holds
+DESADV messages (each a notice, taken once by order and shipment) or one INVRPT (a full
+stock snapshot). An interchange that is not from our partner, whose envelope does not
+add up (counts, control references, a file cut short), or with a message that cannot be
+read is quarantined as a whole, its reason naming the file and the segment position.
+
+Not offered, unlike X12: inbound notices and their receipts (EANCOM has DESADV and
+RECADV for them, but no warehouse of ours exchanges them yet), cancelling an order (an
+ORDCHG or a cancelling ORDERS is answered, if at all, only later in a DESADV, so there is
+no honest answer for :meth:`~marketdock.connectors.ports.WarehousePort.cancel_order`),
+and acknowledgements (no CONTRL or APERAK is sent or awaited).
+"""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from marketdock.connectors.edifact import (
+    EdifactInterchange,
+    EdifactParseError,
+    orders_draft,
+    parse_edifact,
+    read_desadv,
+    read_invrpt,
+    write_edifact,
+)
+from marketdock.connectors.filewarehouse import ledger as lg
+from marketdock.connectors.filewarehouse.drop import DropOpener
+from marketdock.connectors.filewarehouse.edifact_mapping import (
+    despatch_notice,
+    orders_message,
+    stock_report,
+)
+from marketdock.connectors.filewarehouse.exchange import (
+    FileExchange,
+    FileRejected,
+    OrderFile,
+    Received,
+)
+from marketdock.connectors.filewarehouse.settings import EdifactSettings
+from marketdock.connectors.filewarehouse.x12_warehouse import safe_name
+from marketdock.connectors.ports import WarehouseOrder
+from marketdock.connectors.sftp import SftpFolders
+from marketdock.connectors.x12 import ControlNumbers
+from marketdock.engine.clock import Clock
+from marketdock.errors import ParseError, ValidationError
+
+KIND_ORDERS = "edifact:ORDERS"
+KINDS = {"DESADV": "edifact:DESADV", "INVRPT": "edifact:INVRPT"}
+ENCODING = "latin-1"
+"""Of UNOC, the syntax marketdock writes."""
+ENCODINGS = {"UNOW": "utf-8"}
+"""Syntax identifiers not read as ISO 8859-1 (UNOA and UNOB are subsets of it)."""
+
+
+class EdifactFileWarehouse(FileExchange):
+    name = "edifact file warehouse"
+
+    def __init__(self, opener: DropOpener, ledger: lg.FileLedger, folders: SftpFolders,
+                 settings: EdifactSettings, numbers: ControlNumbers, clock: Clock,
+                 zone: ZoneInfo) -> None:
+        """``numbers`` hands out the UNB control references; ``zone`` is the warehouse's,
+        for the days and times the messages name."""
+        super().__init__(opener, ledger, folders)
+        self.settings = settings
+        self.numbers = numbers
+        self.clock = clock
+        self.zone = zone
+
+    # ------------------------------------------------------------------ out
+
+    def _order_file(self, order: WarehouseOrder) -> OrderFile:
+        now = self.clock.now()
+        message = orders_message(order, now, self.zone)
+        control = str(self.numbers.next_interchange())
+        text = write_edifact([orders_draft(message)], sender=self.settings.sender,
+                             recipient=self.settings.receiver, control_reference=control,
+                             at=now.astimezone(self.zone).replace(tzinfo=None))
+        try:
+            data = text.encode(ENCODING)
+        except UnicodeEncodeError as exc:
+            raise ValidationError(f"order {order.reference}: {text[exc.start]!r} cannot be "
+                                  "written in the UNOC character set (ISO 8859-1)",
+                                  reference=order.reference) from None
+        return OrderFile(name=f"ORDERS_{safe_name(order.reference)}_{control}.edi", data=data,
+                         kind=KIND_ORDERS, control_number=control)
+
+    # ------------------------------------------------------------------ in
+
+    def _read(self, name: str, data: bytes) -> Received:
+        interchange = self._parse(name, data)
+        where = f"{name} (interchange {interchange.control_reference})"
+        sender, recipient = interchange.sender[0], interchange.recipient[0]
+        if (sender, recipient) != (self.settings.receiver_id, self.settings.sender_id):
+            raise FileRejected(f"{where}: from {sender!r} to {recipient!r}, not from our "
+                               f"partner {self.settings.receiver_id!r} to "
+                               f"{self.settings.sender_id!r}")
+        types = {message.type for message in interchange.messages}
+        if len(types) != 1 or not types <= set(KINDS):
+            raise FileRejected(f"{where}: expected DESADV or INVRPT messages (one kind per "
+                               f"interchange), found {', '.join(sorted(types))}")
+        (kind,) = types
+        try:
+            if kind == "INVRPT":
+                if len(interchange.messages) != 1:
+                    raise FileRejected(f"{where}: {len(interchange.messages)} INVRPT "
+                                       "messages, expected one snapshot")
+                (message,) = interchange.messages
+                stock = stock_report(read_invrpt(message), tenant_id=self.ledger.tenant_id,
+                                     warehouse_id=self.ledger.warehouse_id, zone=self.zone,
+                                     where=f"{where}, message {message.reference}")
+                return Received(KINDS[kind], stock=stock)
+            notices = tuple(despatch_notice(read_desadv(m), self.zone,
+                                            f"{where}, message {m.reference}")
+                            for m in interchange.messages)
+        except EdifactParseError as exc:
+            raise FileRejected(f"{where}: {exc}") from exc
+        return Received(KINDS[kind], notices=notices)
+
+    def _parse(self, name: str, data: bytes) -> EdifactInterchange:
+        try:
+            interchange = parse_edifact(data, encoding=ENCODING)
+            encoding = ENCODINGS.get(interchange.syntax[0])
+            return interchange if encoding is None else parse_edifact(data, encoding=encoding)
+        except ParseError as exc:
+            raise FileRejected(f"{name}: {exc}") from exc
