@@ -36,7 +36,7 @@ def test_demo_refuses_unknown_options_clearly(tmp_path: Path) -> None:
         [sys.executable, "-m", "marketdock", "demo", "--directory", str(tmp_path),
          "--warehouse", "ftp", "--until-settled"],
         capture_output=True, text=True, timeout=60, check=False)
-    assert done.returncode == 2 and "rest, x12 or csv" in done.stderr
+    assert done.returncode == 2 and "rest, x12, edifact or csv" in done.stderr
     done = subprocess.run(
         [sys.executable, "-m", "marketdock", "demo", "--directory", str(tmp_path),
          "--faults", "mars:5xx", "--until-settled"],

@@ -1,7 +1,7 @@
 """The hub end to end against the simulators: OTTO and Amazon, with each kind of warehouse.
 
-Every test runs unchanged against the REST 3PL, the X12 warehouse and the CSV warehouse
-(both over a real SFTP drop on loopback). What is checked is what the simulated
+Every test runs unchanged against the REST 3PL, the X12, EDIFACT and CSV warehouses (the
+file warehouses over a real SFTP drop on loopback). What is checked is what the simulated
 marketplaces and warehouse show, not the hub's own bookkeeping.
 """
 
@@ -27,7 +27,7 @@ from marketdock.flows.store import orders as order_store
 from marketdock.sandbox.scenarios import Product, ScenarioAddress, ScenarioLine, ScenarioOrder
 from marketdock.sandbox.warehouse.model import OrderStatus as FloorStatus
 
-WAREHOUSES = ["rest", "x12", "csv"]
+WAREHOUSES = ["rest", "x12", "edifact", "csv"]
 TAKES_CANCELLATIONS = {"rest", "x12", "csv"}
 BERLIN = ScenarioAddress(name="Jörg Weiß", street1="Straße des 17. Juni 135",
                          postcode="10623", city="Berlin", country="DE")

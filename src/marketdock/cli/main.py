@@ -475,15 +475,15 @@ def sandbox(
         fault: Annotated[list[str] | None, typer.Option(
             help="SIMULATOR:SWITCH[:rate=..,count=..,path=..] e.g. otto:429:rate=0.1")] = None,
         sftp_dialect: Annotated[str, typer.Option(
-            help="What the SFTP warehouse reads and writes: x12 or csv.")] = "x12",
+            help="What the SFTP warehouse reads and writes: x12, edifact or csv.")] = "x12",
 ) -> None:
     """Serve the OTTO, Amazon, 3PL and SFTP simulators on loopback until Ctrl-C."""
     from marketdock.sandbox.serve import parse_fault_option, run_sandbox
 
     faults: dict[str, dict[str, Any]] = {}
     try:
-        if sftp_dialect not in ("x12", "csv"):
-            raise ConfigError(f"--sftp-dialect {sftp_dialect!r}: write x12 or csv")
+        if sftp_dialect not in ("x12", "edifact", "csv"):
+            raise ConfigError(f"--sftp-dialect {sftp_dialect!r}: write x12, edifact or csv")
         for option in fault or []:
             simulator, switch, spec = parse_fault_option(option)
             faults.setdefault(simulator, {})[switch] = spec
@@ -501,7 +501,7 @@ def demo(directory: Annotated[Path, typer.Option(help="Where the demo keeps its 
          orders: Annotated[int, typer.Option(help="Orders to place, half on each "
                                                   "marketplace.")] = 40,
          warehouse: Annotated[str, typer.Option(
-             help="How the warehouse is reached: rest, x12 or csv.")] = "rest",
+             help="How the warehouse is reached: rest, x12, edifact or csv.")] = "rest",
          faults: Annotated[list[str] | None, typer.Option(
              help="SIMULATOR:SWITCH[:rate=..,count=..,path=..], e.g. otto:5xx:rate=0.1; "
                   "simulators: otto, amazon, 3pl, sftp.")] = None,
@@ -518,8 +518,9 @@ def demo(directory: Annotated[Path, typer.Option(help="Where the demo keeps its 
     flow to the warehouse and back; then the API serves until Ctrl-C."""
     from marketdock.demo.run import Demo, DemoOptions
 
-    if warehouse not in ("rest", "x12", "csv"):
-        errors.print(f"[red]error:[/red] --warehouse {warehouse!r}: write rest, x12 or csv")
+    if warehouse not in ("rest", "x12", "edifact", "csv"):
+        errors.print(f"[red]error:[/red] --warehouse {warehouse!r}: write rest, x12, edifact "
+                     "or csv")
         raise typer.Exit(2)
     configure_logging(level="critical" if as_json else "error")
     try:

@@ -27,6 +27,7 @@ from marketdock.errors import ConfigError
 from marketdock.flows.store import stock as stock_store
 from marketdock.hub import Hub
 from marketdock.sandbox import amazon, otto
+from marketdock.sandbox.filewarehouse.edifact_documents import HUB_ID, WAREHOUSE_ID
 from marketdock.sandbox.filewarehouse.warehouse import SANDBOX_PARTNER
 from marketdock.sandbox.scenarios import ScenarioOrder, generate_catalogue, generate_orders
 from marketdock.sandbox.serve import parse_fault_option
@@ -186,6 +187,10 @@ class Demo:
                                f'\nsender_id = "{partner.receiver_id}"'
                                f'\nreceiver_qualifier = "{partner.sender_qualifier}"'
                                f'\nreceiver_id = "{partner.sender_id}"\nusage = "T"')
+            elif kind == "edifact":
+                (hub, hub_qualifier), (wh, wh_qualifier) = HUB_ID, WAREHOUSE_ID
+                connection += (f'\nsender_id = "{hub}"\nsender_qualifier = "{hub_qualifier}"'
+                               f'\nreceiver_id = "{wh}"\nreceiver_qualifier = "{wh_qualifier}"')
         text = _CONFIG.format(otto_url=OTTO_URL, amazon_url=AMAZON_URL, warehouse_kind=kind,
                               seller_id=amazon.DEFAULT_SELLER,
                               connection=connection, schedules=_schedules(()))

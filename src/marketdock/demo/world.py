@@ -5,8 +5,9 @@ engine clock) together, so a day of marketplace and warehouse activity takes sec
 runs the same way every time for the same seed.
 
 The 3PL speaks REST (the ShipBob shape, in-process) or files: with ``warehouse`` set to
-``x12`` or ``csv`` a real SFTP drop listens on loopback (:meth:`World.open_drop`) and a file
-warehouse on the same floor takes and writes its files whenever the world advances.
+``x12``, ``edifact`` or ``csv`` a real SFTP drop listens on loopback
+(:meth:`World.open_drop`) and a file warehouse on the same floor takes and writes its files
+whenever the world advances.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ OTTO_URL = "http://otto.sandbox"
 AMAZON_URL = "http://amazon.sandbox"
 SHIPBOB_URL = "http://3pl.sandbox"
 
-WarehouseKind = Literal["rest", "x12", "csv"]
+WarehouseKind = Literal["rest", "x12", "edifact", "csv"]
 
 
 @dataclass
@@ -71,7 +72,7 @@ class World:
         self.file_warehouse: FileWarehouse | None = None
 
     def open_drop(self, root: Path) -> SftpDropServer:
-        """Serve the file warehouse's SFTP drop from ``root`` (x12 and csv worlds only)."""
+        """Serve the file warehouse's SFTP drop from ``root`` (file warehouse worlds only)."""
         if self.warehouse == "rest":
             raise ValueError("a REST warehouse has no SFTP drop")
         if self.drop is None:

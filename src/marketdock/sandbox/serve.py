@@ -2,8 +2,8 @@
 
 :class:`Sandbox` starts OTTO, Amazon SP-API and the ShipBob-shaped 3PL as HTTP servers
 (uvicorn, each on its own thread) and the SFTP drop, all on 127.0.0.1. Behind the SFTP
-drop a file warehouse (X12 or CSV, ``file_dialect``) works on the same warehouse floor as
-the REST 3PL. The simulators' clocks follow wall time: OTTO's and Amazon's tick by
+drop a file warehouse (X12, EDIFACT or CSV, ``file_dialect``) works on the same warehouse
+floor as the REST 3PL. The simulators' clocks follow wall time: OTTO's and Amazon's tick by
 themselves; a ticker thread advances the warehouse floor once a second and lets the file
 warehouse take and write its files. :meth:`Sandbox.describe` gives every base URL and
 credential, so scripts can drive it; :func:`run_sandbox` is the command itself.
