@@ -49,7 +49,7 @@ from marketdock.connectors.edifact import (
     InventoryReport,
     OrdersMessage,
 )
-from marketdock.connectors.filewarehouse.exchange import Notice, StockFile
+from marketdock.connectors.filewarehouse.exchange import Notice, StockFile, whole_units
 from marketdock.connectors.ports import ShippedPackage, ShortPick, WarehouseOrder
 from marketdock.domain import Address, StockPosition
 from marketdock.errors import ParseError, ValidationError
@@ -162,7 +162,7 @@ def despatch_notice(advice: DespatchAdvice, zone: ZoneInfo, where: str) -> Notic
         quantities: dict[str, int] = {}
         for line in package.lines:
             line_ref = _line_ref(line, reference, where)
-            quantities[line_ref] = quantities.get(line_ref, 0) + _units(
+            quantities[line_ref] = quantities.get(line_ref, 0) + whole_units(
                 line.quantity(DESPATCHED), "QTY+12", where)
         if not any(quantities.values()):
             continue
@@ -193,8 +193,8 @@ def _short_picks(advice: DespatchAdvice, reference: str, where: str) -> list[Sho
     for _, line in advice.items():
         line_ref = _line_ref(line, reference, where)
         if (units := line.quantity(ORDERED)) is not None:
-            ordered[line_ref] = max(ordered.get(line_ref, 0), _units(units, "QTY+21", where))
-        despatched[line_ref] = despatched.get(line_ref, 0) + _units(
+            ordered[line_ref] = max(ordered.get(line_ref, 0), whole_units(units, "QTY+21", where))
+        despatched[line_ref] = despatched.get(line_ref, 0) + whole_units(
             line.quantity(DESPATCHED), "QTY+12", where)
         sku = line.item_id or next(iter(line.additional_ids), None)
         if sku:
@@ -202,14 +202,6 @@ def _short_picks(advice: DespatchAdvice, reference: str, where: str) -> list[Sho
     return [ShortPick(order_reference=reference, line_ref=line_ref, sku=skus.get(line_ref, ""),
                       missing=units - despatched[line_ref])
             for line_ref, units in ordered.items() if units > despatched[line_ref]]
-
-
-def _units(value: Decimal | None, what: str, where: str) -> int:
-    if value is None:
-        return 0
-    if value != value.to_integral_value() or value < 0:
-        raise ParseError(f"{where}: {what} {value} is not a whole number of units")
-    return int(value)
 
 
 def _date(date: EdiDate | None, zone: ZoneInfo, where: str, what: str) -> datetime:
@@ -246,9 +238,9 @@ def stock_report(report: InventoryReport, *, tenant_id: str, warehouse_id: str,
             raise ParseError(f"{here}: needs an item id and QTY+145 (actual stock)")
         if sku in positions:
             raise ParseError(f"{here}: item {sku} is reported twice")
-        units = _units(on_hand, "QTY+145", here)
-        allocated = _units(line.quantity(COMMITTED), "QTY+66", here)
-        blocked = _units(line.quantity(DAMAGED), "QTY+124", here)
+        units = whole_units(on_hand, "QTY+145", here)
+        allocated = whole_units(line.quantity(COMMITTED), "QTY+66", here)
+        blocked = whole_units(line.quantity(DAMAGED), "QTY+124", here)
         try:
             positions[sku] = StockPosition(
                 tenant_id=tenant_id, warehouse_id=warehouse_id, sku=sku, on_hand=units,

@@ -30,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import ClassVar
 
 import structlog
@@ -493,6 +494,16 @@ AS_OF_PREFIX = "stock-at:"
 
 def order_key(reference: str) -> str:
     return f"order:{reference}"
+
+
+def whole_units(value: Decimal | None, what: str, where: str) -> int:
+    """A quantity a warehouse document states as a count of units (absent: none);
+    :class:`ParseError` naming the element and where it stands otherwise."""
+    if value is None:
+        return 0
+    if value != value.to_integral_value() or value < 0:
+        raise ParseError(f"{where}: {what} {value} is not a whole number of units")
+    return int(value)
 
 
 def cancel_key(reference: str) -> str:

@@ -29,6 +29,7 @@ from marketdock.connectors.filewarehouse.exchange import (
     ReceiptNotice,
     StockFile,
     shipment_key,
+    whole_units,
 )
 from marketdock.connectors.ports import (
     InboundNotice,
@@ -156,19 +157,11 @@ def _line_ref(item: ShippedItem945, reference: str, where: str) -> str:
     return line_ref
 
 
-def _units(value: Decimal | None, what: str, where: str) -> int:
-    if value is None:
-        return 0
-    if value != value.to_integral_value() or value < 0:
-        raise ParseError(f"{where}: {what} {value} is not a whole number of units")
-    return int(value)
-
-
 def _quantities(items: Sequence[ShippedItem945], reference: str, where: str) -> dict[str, int]:
     out: dict[str, int] = {}
     for item in items:
         line_ref = _line_ref(item, reference, where)
-        out[line_ref] = out.get(line_ref, 0) + _units(item.quantity_shipped, "W12-03", where)
+        out[line_ref] = out.get(line_ref, 0) + whole_units(item.quantity_shipped, "W12-03", where)
     return out
 
 
@@ -184,10 +177,10 @@ def _short_picks(items: Sequence[ShippedItem945], reference: str,
         line_ref = _line_ref(item, reference, where)
         if item.quantity_ordered is not None:
             ordered[line_ref] = max(ordered.get(line_ref, 0),
-                                    _units(item.quantity_ordered, "W12-02", where))
-        shipped[line_ref] = shipped.get(line_ref, 0) + _units(item.quantity_shipped, "W12-03",
+                                    whole_units(item.quantity_ordered, "W12-02", where))
+        shipped[line_ref] = shipped.get(line_ref, 0) + whole_units(item.quantity_shipped, "W12-03",
                                                               where)
-        difference[line_ref] = difference.get(line_ref, 0) + _units(
+        difference[line_ref] = difference.get(line_ref, 0) + whole_units(
             item.quantity_difference, "W12-04", where)
         if item.product_id is not None:
             skus.setdefault(line_ref, item.product_id.value)
@@ -223,8 +216,8 @@ def stock_846(advice: InventoryAdvice846, *, tenant_id: str, warehouse_id: str,
             (item.product_ids[0].value if item.product_ids else None)
         if not sku or item.on_hand is None:
             raise ParseError(f"{here}: needs a product id and QTY*17 (on hand)")
-        on_hand = _units(item.on_hand, "QTY*17", here)
-        available = _units(item.available, "QTY*33", here) if item.available is not None \
+        on_hand = whole_units(item.on_hand, "QTY*17", here)
+        available = whole_units(item.available, "QTY*33", here) if item.available is not None \
             else on_hand
         try:
             positions.append(StockPosition(tenant_id=tenant_id, warehouse_id=warehouse_id,
@@ -303,10 +296,10 @@ def receipt_944(advice: StockTransferReceipt944, zone: ZoneInfo, where: str) -> 
                    None) or (line.product_ids[0].value if line.product_ids else None)
         if not sku:
             raise ParseError(f"{here}: no product id")
-        received[sku] = received.get(sku, 0) + _units(line.quantity, "W07-01", here)
+        received[sku] = received.get(sku, 0) + whole_units(line.quantity, "W07-01", here)
         for exception in line.exceptions:
             if exception.condition == DAMAGED:
-                damaged[sku] = damaged.get(sku, 0) + _units(exception.quantity, "W13-01", here)
+                damaged[sku] = damaged.get(sku, 0) + whole_units(exception.quantity, "W13-01", here)
     return ReceiptNotice(
         key=f"944:{reference}:{advice.warehouse_receipt_number}",
         receipt=Receipt(inbound_reference=reference, received=received, damaged=damaged,
