@@ -1,11 +1,15 @@
 """One article too big for one box, end to end: the X12 warehouse reports its boxes in one
-LX loop of the 945 (several ``MAN*CP``), and OTTO hears of them as one multi-parcel
-shipment; Amazon, whose package carries one tracking number, gets the first box's."""
+LX loop of the 945 (several ``MAN*CP``), the EDIFACT warehouse in one CPS group of the
+DESADV (several ``GIN+BN``), and OTTO hears of them as one multi-parcel shipment; Amazon,
+whose package carries one tracking number, gets the first box's. (The CSV layout and the
+REST shape carry one tracking number per parcel.)"""
 
 from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+
+import pytest
 
 from marketdock.demo.run import Demo
 from tests.e2e.test_sandbox_flows import Orders, make_demo, otto_items, plain, settle
@@ -19,8 +23,10 @@ def bulky(demo: Demo, boxes: int) -> Demo:
     return demo
 
 
-def test_one_article_in_three_boxes_is_one_otto_multiparcel_shipment(tmp_path: Path) -> None:
-    demo = bulky(make_demo(tmp_path, "x12"), boxes=3)
+@pytest.mark.parametrize("warehouse", ["x12", "edifact"])
+def test_one_article_in_three_boxes_is_one_otto_multiparcel_shipment(tmp_path: Path,
+                                                                     warehouse: str) -> None:
+    demo = bulky(make_demo(tmp_path, warehouse), boxes=3)
     try:
         orders = Orders(demo)
         wardrobe = orders.otto((plain(demo), 1))

@@ -28,7 +28,6 @@ from marketdock.sandbox.scenarios import Product, ScenarioAddress, ScenarioLine,
 from marketdock.sandbox.warehouse.model import OrderStatus as FloorStatus
 
 WAREHOUSES = ["rest", "x12", "edifact", "csv"]
-TAKES_CANCELLATIONS = {"rest", "x12", "csv"}
 BERLIN = ScenarioAddress(name="Jörg Weiß", street1="Straße des 17. Juni 135",
                          postcode="10623", city="Berlin", country="DE")
 LONDON = ScenarioAddress(name="Siân O'Brien", street1="High Street 5", postcode="SW1A 1AA",
@@ -230,11 +229,8 @@ def test_marketplace_cancellation_reaches_the_warehouse(demo: Demo, market: str)
     for _ in range(6):
         demo.step()
     (at_warehouse,) = demo.world.floor.orders()
-    if demo.options.warehouse in TAKES_CANCELLATIONS:
-        assert at_warehouse.status is FloorStatus.CANCELLED
-        assert demo.outcome().open_exceptions == {}
-    else:  # the operator is told to cancel by hand
-        assert demo.outcome().open_exceptions == {"cancel_at_warehouse_by_hand": 1}
+    assert at_warehouse.status is FloorStatus.CANCELLED
+    assert demo.outcome().open_exceptions == {}
     assert hub_status(demo, ACCOUNT[market], order.order_id) is OrderStatus.CANCELLED
 
 
@@ -259,9 +255,7 @@ def test_a_cancellation_that_comes_too_late_is_an_exception(demo: Demo, market: 
     (at_warehouse,) = demo.world.floor.orders()
     assert at_warehouse.status is FloorStatus.SHIPPED
     outcome = demo.outcome()
-    by_hand = {} if demo.options.warehouse in TAKES_CANCELLATIONS else \
-        {"cancel_at_warehouse_by_hand": 1}
-    assert outcome.open_exceptions == {"cancelled_after_shipping": 1, **by_hand}
+    assert outcome.open_exceptions == {"cancelled_after_shipping": 1}
     assert outcome.packages_confirmed == {"otto": 0, "amazon": 0}
 
 

@@ -168,6 +168,13 @@ class FakeWarehouse(WarehousePort):
     packages: list[ShippedPackage] = field(default_factory=list)
     short_picks: list[ShortPick] = field(default_factory=list)
     snapshot: StockSnapshot | None = None
+    takes_cancellations: bool = True
+
+    def supports(self, capability: Capability) -> bool:
+        """As declared, but a warehouse that takes no cancellations (files without a
+        cancellation document) may be played too."""
+        return super().supports(capability) and (
+            capability is not Capability.CANCEL_ORDER or self.takes_cancellations)
 
     def send_order(self, order: WarehouseOrder) -> str:
         self.sends += 1

@@ -220,6 +220,34 @@ def test_marketplace_cancellation_reaches_the_warehouse(hub: Hub) -> None:
     assert hub.open_exceptions() == {"cancelled_after_shipping": 1}
 
 
+def test_a_warehouse_without_cancellations_gets_an_exception_to_cancel_by_hand(
+        hub: Hub) -> None:
+    hub.listing("MUG")
+    hub.warehouse.takes_cancellations = False
+    hub.market.put(order("A-7"))
+    hub.run(ORDERS, {"channel": "amazon-eu"})
+    hub.market.put(order("A-7", status=OrderStatus.CANCELLED, marketplace_status="Canceled"))
+    hub.run(ORDERS, {"channel": "amazon-eu"})
+    assert hub.status("A-7") is OrderStatus.CANCELLED and hub.warehouse.cancelled == []
+    assert hub.open_exceptions() == {"cancel_at_warehouse_by_hand": 1}
+
+
+def test_a_parcel_that_left_after_the_cancellation_is_never_confirmed(hub: Hub) -> None:
+    """The cancellation reached the warehouse too late (a file warehouse answers later):
+    the parcel it still reports opens the order's exception, and nothing is confirmed."""
+    hub.listing("MUG")
+    hub.market.put(order("A-8", line("i1", "MUG", 1), line("i2", "MUG", 1)))
+    hub.run(ORDERS, {"channel": "amazon-eu"})
+    hub.market.put(order("A-8", line("i1", "MUG", 1, status=LineStatus.CANCELLED,
+                                     quantity_cancelled=1), line("i2", "MUG", 1)))
+    hub.run(ORDERS, {"channel": "amazon-eu"})
+    ship(hub, "MD-1", "P1", {"i1": 1})
+    ship(hub, "MD-1", "P2", {"i2": 1})
+    hub.run(SHIPMENTS, {"warehouse": "main"})
+    assert len(hub.market.confirmed["A-8"]) == 1  # P2 only
+    assert hub.open_exceptions() == {"cancelled_after_shipping": 1}
+
+
 def ship(hub: Hub, reference: str, package_ref: str, units: dict[str, int],
          carrier: str = "DHL") -> None:
     hub.warehouse.packages.append(ShippedPackage(

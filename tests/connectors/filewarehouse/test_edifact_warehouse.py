@@ -10,12 +10,13 @@ import pytest
 from marketdock.connectors.edifact import parse_edifact, read_orders
 from marketdock.connectors.filewarehouse import EdifactFileWarehouse, FileLedger, LocalDrop
 from marketdock.connectors.filewarehouse.settings import EdifactSettings, edifact_settings
-from marketdock.connectors.ports import Capability
+from marketdock.connectors.ports import CancelOutcome, Capability
 from marketdock.connectors.sftp import SftpFolders
 from marketdock.engine.control_numbers import DatabaseControlNumbers
 from marketdock.engine.db import Database
 from marketdock.errors import ConfigError, OperationNotSupported
 from marketdock.sandbox.filewarehouse import edifact_documents
+from marketdock.sandbox.warehouse.model import OrderStatus as FloorStatus
 
 from .conftest import AT, BERLIN, Setup, make_setup, order
 
@@ -171,11 +172,42 @@ def test_characters_outside_unoc_lose_their_accents(port: EdifactFileWarehouse,
     assert b"NAD+DP+++Ayse ?ukasz+" not in data and b"NAD+DP+++Ayse ukasz+" in data
 
 
-def test_cancel_and_inbound_are_not_offered(port: EdifactFileWarehouse) -> None:
-    assert not port.supports(Capability.CANCEL_ORDER)
+def test_inbound_is_not_offered(port: EdifactFileWarehouse) -> None:
     assert not port.supports(Capability.SEND_INBOUND)
     with pytest.raises(OperationNotSupported):
         port.fetch_receipts(None)
+
+
+def test_a_cancelling_orders_stops_an_order_not_yet_packed(port: EdifactFileWarehouse,
+                                                          setup: Setup) -> None:
+    assert port.cancel_order("MD-9") is CancelOutcome.NOT_FOUND
+    port.send_order(order("MD-9", ("i1", "MUG", 1)))
+    setup.warehouse.step()
+    assert port.cancel_order("MD-9") is CancelOutcome.REQUESTED
+    assert port.cancel_order("MD-9") is CancelOutcome.REQUESTED  # one file, not two
+    (name,) = [n for n in setup.drop.files() if n.startswith("ORDERS_cancel_MD-9")]
+    [message] = parse_edifact((setup.drop.root / "inbound" / name).read_bytes()).messages
+    sent = read_orders(message)
+    assert (sent.function, sent.document_number, sent.lines) == ("1", "MD-9", [])
+    setup.run()
+    assert setup.floor.order("MD-9").status is FloorStatus.CANCELLED
+    assert list(port.fetch_updates(None).packages) == []
+    port.send_order(order("MD-10", ("i1", "MUG", 1)))
+    setup.run()
+    port.fetch_updates(port.fetch_updates(None).cursor)
+    assert port.cancel_order("MD-10") is CancelOutcome.ALREADY_SHIPPED  # its DESADV came
+
+
+def test_several_carrier_numbers_in_one_package_are_its_boxes(db: Database,
+                                                              tmp_path: Path) -> None:
+    setup = make_setup(tmp_path / "drop", "edifact")
+    setup.floor.config = replace(setup.floor.config, boxes_per_unit={"MUG": 3})
+    port = edifact_port(db, setup)
+    port.send_order(order("MD-11", ("i1", "MUG", 1)))
+    setup.run()
+    (package,) = port.fetch_updates(None).packages
+    assert package.tracking_number and len(package.more_parcels) == 2
+    assert len({package.tracking_number, *(p.tracking_number for p in package.more_parcels)}) == 3
 
 
 def test_settings() -> None:

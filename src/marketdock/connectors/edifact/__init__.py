@@ -11,12 +11,14 @@ from .envelope import (
 )
 from .messages import (
     ACTUAL_STOCK,
+    CANCELLATION,
     CARRIER_CONSIGNMENT,
     CARRIER_REFERENCE,
     COMMITTED,
     DAMAGED,
     DESPATCHED,
     ORDERED,
+    ORIGINAL,
     SSCC,
     DespatchAdvice,
     EdiDate,
@@ -39,12 +41,14 @@ from .messages import (
 
 __all__ = [
     "ACTUAL_STOCK",
+    "CANCELLATION",
     "CARRIER_CONSIGNMENT",
     "CARRIER_REFERENCE",
     "COMMITTED",
     "DAMAGED",
     "DESPATCHED",
     "ORDERED",
+    "ORIGINAL",
     "SSCC",
     "DespatchAdvice",
     "EdiDate",

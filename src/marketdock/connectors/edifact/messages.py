@@ -24,6 +24,10 @@ from .envelope import EdifactMessage, EdifactParseError, EdifactSegment, Message
 ORDERS_ID = ("ORDERS", "D", "96A", "UN", "EAN008")
 DESADV_ID = ("DESADV", "D", "96A", "UN", "EAN005")
 INVRPT_ID = ("INVRPT", "D", "96A", "UN", "EAN008")
+ORIGINAL = "9"
+CANCELLATION = "1"
+"""BGM message function codes (1225): an original message, one that cancels the document
+it names."""
 ORDERED = "21"
 DESPATCHED = "12"
 ACTUAL_STOCK = "145"
@@ -135,6 +139,12 @@ class EdiPackage(Wire):
         return next((m.value for m in self.marks if m.qualifier == CARRIER_CONSIGNMENT),
                     None) or next((r.value for r in self.references
                                    if r.qualifier == CARRIER_REFERENCE), None)
+
+    @property
+    def more_tracking_numbers(self) -> list[str]:
+        """Further ``GIN+BN`` numbers: the package's units travel in several boxes."""
+        numbers = [m.value for m in self.marks if m.qualifier == CARRIER_CONSIGNMENT]
+        return [n for n in dict.fromkeys(numbers[1:]) if n != self.tracking_number]
 
 
 class EdiDocument(Wire):

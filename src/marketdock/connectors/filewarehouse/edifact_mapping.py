@@ -35,10 +35,12 @@ import pydantic
 
 from marketdock.connectors.edifact import (
     ACTUAL_STOCK,
+    CANCELLATION,
     COMMITTED,
     DAMAGED,
     DESPATCHED,
     ORDERED,
+    ORIGINAL,
     DespatchAdvice,
     EdiDate,
     EdiLine,
@@ -49,8 +51,13 @@ from marketdock.connectors.edifact import (
     InventoryReport,
     OrdersMessage,
 )
-from marketdock.connectors.filewarehouse.exchange import Notice, StockFile, whole_units
-from marketdock.connectors.ports import ShippedPackage, ShortPick, WarehouseOrder
+from marketdock.connectors.filewarehouse.exchange import (
+    Notice,
+    StockFile,
+    shipment_key,
+    whole_units,
+)
+from marketdock.connectors.ports import ShippedPackage, ShippedParcel, ShortPick, WarehouseOrder
 from marketdock.domain import Address, StockPosition
 from marketdock.errors import ParseError, ValidationError
 
@@ -90,7 +97,7 @@ def orders_message(order: WarehouseOrder, sent_at: datetime, zone: ZoneInfo) -> 
         dates.append(EdiDate(qualifier=SHIP_BY, value=f"{order.ship_by.astimezone(zone):%Y%m%d}",
                              format="102"))
     return OrdersMessage(
-        document_number=order.reference, function="9", dates=dates, texts=texts,
+        document_number=order.reference, function=ORIGINAL, dates=dates, texts=texts,
         references=[EdiReference(qualifier=ORDER_NUMBER, value=order.reference)],
         parties=[_ship_to(order.reference, order.ship_to)],
         lines=[EdiLine(number=str(number), item_id=line.sku, item_type=SUPPLIER_ARTICLE,
@@ -98,6 +105,16 @@ def orders_message(order: WarehouseOrder, sent_at: datetime, zone: ZoneInfo) -> 
                                                unit="PCE")],
                        references=[EdiReference(qualifier=LINE_REFERENCE, value=line.line_ref)])
                for number, line in enumerate(order.lines, start=1)])
+
+
+def cancel_message(reference: str, sent_at: datetime, zone: ZoneInfo) -> OrdersMessage:
+    """The ORDERS that cancels order ``reference``: BGM message function 1
+    (cancellation), the order number and no lines."""
+    return OrdersMessage(
+        document_number=reference, function=CANCELLATION,
+        dates=[EdiDate(qualifier=DOCUMENT_DATE, value=f"{sent_at.astimezone(zone):%Y%m%d%H%M}",
+                       format="203")],
+        references=[EdiReference(qualifier=ORDER_NUMBER, value=reference)])
 
 
 def _ship_to(reference: str, address: Address) -> EdiParty:
@@ -173,8 +190,10 @@ def despatch_notice(advice: DespatchAdvice, zone: ZoneInfo, where: str) -> Notic
             carrier=(transport.carrier_id or transport.carrier_name or "") if transport else "",
             service=transport.means if transport else None, tracking_number=tracking,
             line_quantities={ref: n for ref, n in quantities.items() if n},
-            shipped_at=shipped_at))
-    return Notice(key=f"desadv:{reference}:{advice.document_number}", packages=tuple(packages),
+            shipped_at=shipped_at,
+            more_parcels=tuple(ShippedParcel(n) for n in package.more_tracking_numbers)))
+    return Notice(key=shipment_key("desadv", reference, advice.document_number),
+                  packages=tuple(packages),
                   short_picks=tuple(_short_picks(advice, reference, where)))
 
 

@@ -9,20 +9,25 @@ stock snapshot). An interchange that is not from our partner, whose envelope doe
 add up (counts, control references, a file cut short), or with a message that cannot be
 read is quarantined as a whole, its reason naming the file and the segment position.
 
+Cancelling sends an ORDERS with BGM message function 1 (cancellation) naming the order;
+as for X12, the answer comes later if at all, so ``cancel_order`` answers REQUESTED (or
+ALREADY_SHIPPED once a DESADV of the order was taken). A CPS group with several
+``GIN+BN`` numbers ships its lines in several boxes (one package, several parcels).
+
 Not offered, unlike X12: inbound notices and their receipts (EANCOM has DESADV and
-RECADV for them, but no warehouse of ours exchanges them yet), cancelling an order (an
-ORDCHG or a cancelling ORDERS is answered, if at all, only later in a DESADV, so there is
-no honest answer for :meth:`~marketdock.connectors.ports.WarehousePort.cancel_order`),
-and acknowledgements (no CONTRL or APERAK is sent or awaited).
+RECADV for them, but no warehouse of ours exchanges them yet), and acknowledgements (no
+CONTRL or APERAK is sent or awaited).
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from marketdock.connectors.edifact import (
     EdifactInterchange,
     EdifactParseError,
+    OrdersMessage,
     orders_draft,
     parse_edifact,
     read_desadv,
@@ -32,6 +37,7 @@ from marketdock.connectors.edifact import (
 from marketdock.connectors.filewarehouse import ledger as lg
 from marketdock.connectors.filewarehouse.drop import DropOpener
 from marketdock.connectors.filewarehouse.edifact_mapping import (
+    cancel_message,
     despatch_notice,
     orders_message,
     stock_report,
@@ -44,7 +50,7 @@ from marketdock.connectors.filewarehouse.exchange import (
 )
 from marketdock.connectors.filewarehouse.settings import EdifactSettings
 from marketdock.connectors.filewarehouse.x12_warehouse import safe_name
-from marketdock.connectors.ports import WarehouseOrder
+from marketdock.connectors.ports import Capability, WarehouseOrder
 from marketdock.connectors.sftp import SftpFolders
 from marketdock.connectors.x12 import ControlNumbers
 from marketdock.engine.clock import Clock
@@ -60,6 +66,8 @@ ENCODINGS = {"UNOW": "utf-8"}
 
 class EdifactFileWarehouse(FileExchange):
     name = "edifact file warehouse"
+    capabilities = FileExchange.capabilities | {Capability.CANCEL_ORDER}
+    shipment_kind = "desadv"
 
     def __init__(self, opener: DropOpener, ledger: lg.FileLedger, folders: SftpFolders,
                  settings: EdifactSettings, numbers: ControlNumbers, clock: Clock,
@@ -76,7 +84,16 @@ class EdifactFileWarehouse(FileExchange):
 
     def _order_file(self, order: WarehouseOrder) -> OrderFile:
         now = self.clock.now()
-        message = orders_message(order, now, self.zone)
+        return self._orders_file(orders_message(order, now, self.zone), order.reference,
+                                 "ORDERS", now)
+
+    def _cancel_file(self, reference: str) -> OrderFile:
+        now = self.clock.now()
+        return self._orders_file(cancel_message(reference, now, self.zone), reference,
+                                 "ORDERS_cancel", now)
+
+    def _orders_file(self, message: OrdersMessage, reference: str, stem: str,
+                     now: datetime) -> OrderFile:
         control = str(self.numbers.next_interchange())
         text = write_edifact([orders_draft(message)], sender=self.settings.sender,
                              recipient=self.settings.receiver, control_reference=control,
@@ -84,10 +101,10 @@ class EdifactFileWarehouse(FileExchange):
         try:
             data = text.encode(ENCODING)
         except UnicodeEncodeError as exc:
-            raise ValidationError(f"order {order.reference}: {text[exc.start]!r} cannot be "
+            raise ValidationError(f"order {reference}: {text[exc.start]!r} cannot be "
                                   "written in the UNOC character set (ISO 8859-1)",
-                                  reference=order.reference) from None
-        return OrderFile(name=f"ORDERS_{safe_name(order.reference)}_{control}.edi", data=data,
+                                  reference=reference) from None
+        return OrderFile(name=f"{stem}_{safe_name(reference)}_{control}.edi", data=data,
                          kind=KIND_ORDERS, control_number=control)
 
     # ------------------------------------------------------------------ in

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from marketdock.connectors.edifact import (
     ACTUAL_STOCK,
+    CANCELLATION,
     CARRIER_CONSIGNMENT,
     COMMITTED,
     DAMAGED,
@@ -49,13 +50,17 @@ ENCODING = "latin-1"
 """Of UNOC, the syntax the sandbox writes and reads."""
 
 
-def orders_from_edifact(data: bytes) -> list[OrderRequest]:
-    """The orders of an interchange of ORDERS messages; a broken interchange, or a message
+def orders_from_edifact(data: bytes) -> tuple[list[OrderRequest], list[str]]:
+    """The orders of an interchange of ORDERS messages, and the references of the orders
+    its cancelling ORDERS (BGM message function 1) name; a broken interchange, or a message
     of another type, raises the codec's ParseError and nothing of it is applied."""
     interchange = parse_edifact(data, encoding=ENCODING)
-    requests = []
+    requests, cancels = [], []
     for message in interchange.messages:
         order = read_orders(message)
+        if order.function == CANCELLATION:
+            cancels.append(order.document_number)
+            continue
         lines = []
         for line in order.lines:
             units = line.quantity(ORDERED)
@@ -75,7 +80,7 @@ def orders_from_edifact(data: bytes) -> list[OrderRequest]:
             country=party.country or "")
         requests.append(OrderRequest(order.document_number, tuple(lines), ship_to,
                                      order.text("DEL") or "Standard"))
-    return requests
+    return requests, cancels
 
 
 def despatch_advice(order: Order, shipped_on: datetime) -> DespatchAdvice:
@@ -88,7 +93,8 @@ def despatch_advice(order: Order, shipped_on: datetime) -> DespatchAdvice:
         shipped.update(part.line_id for part in parcel.lines)
         packages.append(EdiPackage(
             number=str(len(packages) + 1), parent="1", package_type="CT",
-            marks=[EdiReference(qualifier=CARRIER_CONSIGNMENT, value=parcel.tracking_number)],
+            marks=[EdiReference(qualifier=CARRIER_CONSIGNMENT, value=number)
+                   for number in (parcel.tracking_number, *parcel.more_tracking_numbers)],
             lines=[_line(n, part.line_id, part.sku, ordered[part.line_id], part.quantity)
                    for n, part in enumerate(parcel.lines, start=1)]))
     short = [_line(n, line.line_id, line.sku, line.quantity, 0)

@@ -4,7 +4,9 @@ Each :meth:`FileWarehouse.step` (or :meth:`FileWarehouse.advance`, which also mo
 floor's clock) does what such a warehouse's batch job does:
 
 1. takes every complete file from ``inbound`` (moving it to ``archive``), and applies the
-   orders and inbound notices (943 sets, ASN files) in it to the floor; an X12
+   orders and inbound notices (943 sets, ASN files) in it to the floor, and its
+   cancellations (a 940 with W05-01 ``F``, an ORDERS with BGM function 1, a cancellations
+   file) to orders not yet packed (a later one ships as usual); an X12
    interchange is answered with a 997 per group (sets the element rules reject are
    acknowledged as rejected and not applied); a file that cannot be read at all is
    applied not at all, and its error is kept in the state (and, for CSV, written back as
@@ -135,7 +137,7 @@ class FileWarehouse:
             elif self.dialect == "csv":
                 requests = documents.orders_from_csv(name, data)
             elif self.dialect == "edifact":
-                requests = edifact_documents.orders_from_edifact(data)
+                requests, cancels = edifact_documents.orders_from_edifact(data)
             elif name.startswith("997"):
                 self._acknowledged(name, data)
                 return

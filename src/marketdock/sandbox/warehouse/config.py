@@ -76,8 +76,8 @@ class FloorConfig:
     carrier_by_country: dict[str, str] = field(default_factory=lambda: {"GB": "ROYAL_MAIL"})
     boxes_per_unit: dict[str, int] = field(default_factory=dict)
     """SKU → boxes one unit is packed in (bulky goods); a parcel holding such units gets a
-    tracking number per further box. Only the 945 reports the further boxes; the CSV
-    layout and the REST shape carry one tracking number per parcel."""
+    tracking number per further box. The 945 and the DESADV report the further boxes; the
+    CSV layout and the REST shape carry one tracking number per parcel."""
 
     def __post_init__(self) -> None:
         for name in ("allocate_delay", "pick_delay", "pack_delay", "ship_delay"):
