@@ -1,5 +1,6 @@
 """Written EDIFACT reads back as it was written: DESADV with package groups, ORDERS with
-structured parties and text, for any values (release characters included)."""
+structured parties and text, RECADV with received and damaged units, for any values
+(release characters included)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from marketdock.connectors.edifact import (
+    DAMAGED,
     DESPATCHED,
     ORDERED,
+    RECEIVED,
     DespatchAdvice,
     EdiDate,
     EdiLine,
@@ -22,11 +25,14 @@ from marketdock.connectors.edifact import (
     EdiText,
     EdiTransport,
     OrdersMessage,
+    ReceivingAdvice,
     desadv_draft,
     orders_draft,
     parse_edifact,
     read_desadv,
     read_orders,
+    read_recadv,
+    recadv_draft,
     write_edifact,
 )
 
@@ -65,11 +71,20 @@ packages = st.lists(st.builds(
     references=references, lines=lines), max_size=3)
 
 
-def _roundtrip(draft: object) -> DespatchAdvice | OrdersMessage:
+received_lines = st.lists(st.builds(
+    EdiLine, number=code, item_id=value, item_type=optional(code),
+    additional_ids=st.lists(value, max_size=1),
+    quantities=st.lists(st.builds(EdiQuantity, qualifier=st.sampled_from([RECEIVED, DAMAGED]),
+                                  quantity=quantity, unit=optional(code)), max_size=2),
+    references=references), max_size=3)
+
+
+def _roundtrip(draft: object) -> DespatchAdvice | OrdersMessage | ReceivingAdvice:
     text = write_edifact([draft], sender=["MARKETDOCK", "ZZ"],  # type: ignore[list-item]
                          recipient=["WAREHOUSE", "ZZ"], control_reference="7", at=AT)
     [message] = parse_edifact(text.encode("latin-1")).messages
-    return read_desadv(message) if message.type == "DESADV" else read_orders(message)
+    readers = {"DESADV": read_desadv, "RECADV": read_recadv}
+    return readers.get(message.type, read_orders)(message)
 
 
 @given(number=value, dates=dates, references=references, parties=parties,
@@ -91,6 +106,46 @@ def test_orders_with_addresses_and_text_read_back(number: str, texts: list[EdiTe
                                                    lines: list[EdiLine]) -> None:
     order = OrdersMessage(document_number=number, texts=texts, parties=parties, lines=lines)
     assert _roundtrip(orders_draft(order)) == order
+
+
+@given(number=value, dates=dates, references=references, parties=parties,
+       lines=received_lines, packages=st.lists(st.builds(
+           EdiPackage, number=code, parent=optional(code), lines=received_lines), max_size=2))
+def test_recadv_reads_back(number: str, dates: list[EdiDate], references: list[EdiReference],
+                           parties: list[EdiParty], lines: list[EdiLine],
+                           packages: list[EdiPackage]) -> None:
+    advice = ReceivingAdvice(document_number=number, function="9", dates=dates,
+                             references=references, parties=parties, lines=lines,
+                             packages=packages)
+    assert _roundtrip(recadv_draft(advice)) == advice
+
+
+def test_recadv_golden() -> None:
+    """BGM 632, the receipt date, the despatch advice answered, received and damaged
+    units per line."""
+    advice = ReceivingAdvice(
+        document_number="RCV-1", function="9",
+        dates=[EdiDate(qualifier="50", value="20260302", format="102")],
+        references=[EdiReference(qualifier="AAK", value="ASN-1")],
+        lines=[EdiLine(number="1", item_id="MUG", item_type="SA",
+                       quantities=[EdiQuantity(qualifier=RECEIVED, quantity=Decimal(9)),
+                                   EdiQuantity(qualifier=DAMAGED, quantity=Decimal(1))])])
+    text = write_edifact([recadv_draft(advice)], sender=["MDSANDBOXWH", "ZZ"],
+                         recipient=["MARKETDOCK", "ZZ"], control_reference="1", at=AT)
+    assert ("UNH+1+RECADV:D:96A:UN:EAN003'BGM+632+RCV-1+9'DTM+50:20260302:102'"
+            "RFF+AAK:ASN-1'LIN+1++MUG:SA'QTY+48:9'QTY+124:1'UNT+8+1'") in text
+    [message] = parse_edifact(text).messages
+    read = read_recadv(message)
+    assert read == advice and read.all_lines() == advice.lines
+
+
+def test_recadv_lines_in_package_groups_are_read() -> None:
+    text = ("UNA:+.? 'UNB+UNOC:3+WH:ZZ+MD:ZZ+260302:0600+1'UNH+1+RECADV:D:96A:UN:EAN003'"
+            "BGM+632+R1+9'RFF+AAK:ASN-1'CPS+1'LIN+1++MUG:SA'QTY+48:2'CPS+2'"
+            "LIN+1++TEA:SA'QTY+48:1'UNT+10+1'UNZ+1+1'")
+    [message] = parse_edifact(text).messages
+    assert [(line.item_id, line.quantity(RECEIVED))
+            for line in read_recadv(message).all_lines()] == [("MUG", 2), ("TEA", 1)]
 
 
 def test_desadv_golden() -> None:

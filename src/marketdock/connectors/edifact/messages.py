@@ -1,4 +1,4 @@
-"""EANCOM (D96A) wire records: ORDERS, DESADV and INVRPT, each read and written.
+"""EANCOM (D96A) wire records: ORDERS, DESADV, INVRPT and RECADV, each read and written.
 
 The records mirror the segments (BGM, DTM, FTX, RFF, NAD, TDT, LIN/PIA/IMD/QTY, the
 CPS/PAC/PCI/GIN package groups of a DESADV) and keep qualifiers as sent; turning them
@@ -9,6 +9,13 @@ packing such as the lines that did not ship); the RFF and GIN segments of a CPS 
 before its first LIN are the package's (``GIN+BJ`` an SSCC, ``GIN+BN`` or ``RFF+CN`` the
 carrier's number). Not read: what a LIN group says beyond its item ids, description,
 quantities and references (its GIN serial numbers, FTX text and DTM dates).
+
+A RECADV (receiving advice, BGM 632 goods receipt) refers to the despatch advice it
+answers with ``RFF+AAK``; per LIN group ``QTY+48`` counts every unit received and
+``QTY+124`` (damaged goods) those of them that came damaged. EANCOM also lets a RECADV
+state differences as QVR segments (quantity variance with a reason code); they are not
+read, as QTY+124 says what a receipt needs and a QVR reason would only repeat it. Like
+a DESADV, its LIN groups may stand in CPS groups.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from .envelope import EdifactMessage, EdifactParseError, EdifactSegment, Message
 ORDERS_ID = ("ORDERS", "D", "96A", "UN", "EAN008")
 DESADV_ID = ("DESADV", "D", "96A", "UN", "EAN005")
 INVRPT_ID = ("INVRPT", "D", "96A", "UN", "EAN008")
+RECADV_ID = ("RECADV", "D", "96A", "UN", "EAN003")
 ORIGINAL = "9"
 CANCELLATION = "1"
 """BGM message function codes (1225): an original message, one that cancels the document
@@ -33,6 +41,12 @@ DESPATCHED = "12"
 ACTUAL_STOCK = "145"
 COMMITTED = "66"
 DAMAGED = "124"
+RECEIVED = "48"
+"""QTY (6063): units received; with ``DAMAGED`` the damaged ones of them."""
+GOODS_RECEIPT = "632"
+"""BGM document name code (1001) of a RECADV: goods receipt."""
+DESPATCH_ADVICE_NUMBER = "AAK"
+"""RFF: the number of the despatch advice (ASN) a RECADV answers."""
 CARRIER_CONSIGNMENT = "BN"
 """GIN: consignment id assigned by the carrier (its tracking number)."""
 SSCC = "BJ"
@@ -195,6 +209,17 @@ class InventoryReport(EdiDocument):
     document_code: str = "35"
 
 
+class ReceivingAdvice(EdiDocument):
+    """A receiving advice; LIN groups standing in CPS groups are in ``packages``."""
+
+    document_code: str = GOODS_RECEIPT
+    packages: list[EdiPackage] = []
+
+    def all_lines(self) -> list[EdiLine]:
+        """Every LIN group, those in CPS groups included."""
+        return [*self.lines, *(line for package in self.packages for line in package.lines)]
+
+
 def _number(segment: EdifactSegment, element: int, component: int) -> Decimal:
     text = segment.component(element, component)
     try:
@@ -327,6 +352,12 @@ def read_invrpt(message: EdifactMessage) -> InventoryReport:
     return InventoryReport.model_validate(fields)
 
 
+def read_recadv(message: EdifactMessage) -> ReceivingAdvice:
+    fields, packages = _read(message, "RECADV")
+    return ReceivingAdvice.model_validate(
+        fields | {"packages": [package.record() for package in packages]})
+
+
 def _seg(tag: str, *elements: str | list[str]) -> EdifactSegment:
     return EdifactSegment(tag, tuple(elements))
 
@@ -411,12 +442,22 @@ def orders_draft(order: OrdersMessage, identifier: Sequence[str] = ORDERS_ID) ->
     return MessageDraft(tuple(identifier), [*_body(order), _seg("UNS", "S")])
 
 
-def desadv_draft(advice: DespatchAdvice,
-                 identifier: Sequence[str] = DESADV_ID) -> MessageDraft:
-    segments = list(_body(advice))
-    for package in advice.packages:
+def _packed_draft(document: EdiDocument, packages: Sequence[EdiPackage],
+                  identifier: Sequence[str]) -> MessageDraft:
+    segments = list(_body(document))
+    for package in packages:
         segments.extend(_package_segments(package))
     return MessageDraft(tuple(identifier), segments)
+
+
+def desadv_draft(advice: DespatchAdvice,
+                 identifier: Sequence[str] = DESADV_ID) -> MessageDraft:
+    return _packed_draft(advice, advice.packages, identifier)
+
+
+def recadv_draft(advice: ReceivingAdvice,
+                 identifier: Sequence[str] = RECADV_ID) -> MessageDraft:
+    return _packed_draft(advice, advice.packages, identifier)
 
 
 def invrpt_draft(report: InventoryReport,
