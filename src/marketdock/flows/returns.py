@@ -10,7 +10,7 @@ Tasks:
   (the inbound flow's effects ledger sends it once) whose reference is
   :func:`receipt_reference`, whose lines are the position item's warehouse units (a kit's
   components) and whose carrier and tracking number are the return label's. Otherwise,
-  or when that warehouse reports no receipts (CSV files have none), a ``return_expected``
+  or when that warehouse reports no receipts (EDIFACT), a ``return_expected``
   exception tells the warehouse what to expect and asks for the grading by hand;
 - ``returns.decide``: send the grading (accept or reject) through the effects ledger, once;
   a refusal by the marketplace becomes a ``return_decision_refused`` exception. Accepting
@@ -260,13 +260,17 @@ def _expect(tenant_id: str, channel: str, item: ReturnedItem, kept: OpenReturn) 
             f"{tenant_id} {channel} {item.line_id} --accept/--reject --condition ... --reason ...")
 
 
-def _notice(kept: OpenReturn, item: ReturnedItem, reference: str) -> inbound.Notice:
+def _notice(kept: OpenReturn, item: ReturnedItem, reference: str,
+            now: datetime) -> inbound.Notice:
     """The expected receipt: the returned units by warehouse SKU, and the return label's
-    carrier and (first) tracking number, which the warehouse matches the parcel on."""
+    carrier and (first) tracking number, which the warehouse matches the parcel on. It is
+    expected from the moment the return was announced: the customer's parcel is on its
+    way from then (a CSV ASN needs an arrival date)."""
     return inbound.Notice(
         reference=reference,
         lines=tuple(inbound.NoticeLine(sku=sku, quantity=units)
                     for sku, units in sorted(kept.warehouse_units.items())),
+        expected_at=item.changed_at or now,
         carrier=item.return_carrier,
         tracking_number=item.return_tracking_numbers[0] if item.return_tracking_numbers
         else None)
@@ -324,8 +328,9 @@ class ReturnsFlow:
             sync_state.put(conn, tenant_id, _receipt_key(kept.warehouse_id,
                                                          kept.expected_receipt),
                            json.dumps([channel_id, item.line_id]), now)
-            ctx.defer(conn, inbound.SEND, inbound.SendInbound(
-                warehouse=kept.warehouse_id, notice=_notice(kept, item, kept.expected_receipt)))
+            notice = _notice(kept, item, kept.expected_receipt, now)
+            ctx.defer(conn, inbound.SEND, inbound.SendInbound(warehouse=kept.warehouse_id,
+                                                              notice=notice))
             warehouse = self.ports.warehouse(tenant_id, kept.warehouse_id)
             if warehouse.supports(Capability.FETCH_INBOUND_RECEIPTS):
                 return True  # its receipt grades the return

@@ -12,7 +12,7 @@ from marketdock.connectors.filewarehouse import ledger as lg
 from marketdock.connectors.filewarehouse.x12_mapping import advice_943
 from marketdock.connectors.ports import Capability, InboundLine, InboundNotice
 from marketdock.connectors.x12 import Delimiters, read_943, read_997
-from marketdock.errors import OperationNotSupported, ValidationError
+from marketdock.errors import ValidationError
 from marketdock.sandbox.warehouse.model import InboundStatus
 
 from .conftest import BERLIN, Setup
@@ -106,7 +106,6 @@ def test_broken_944_is_quarantined_by_the_shipments_poll(x12: X12FileWarehouse,
 
 def test_csv_asn_file_is_announced(csv: CsvFileWarehouse, csv_setup: Setup) -> None:
     assert csv.supports(Capability.SEND_INBOUND)
-    assert not csv.supports(Capability.FETCH_INBOUND_RECEIPTS)
     name = csv.send_inbound(notice("ASN-7", MUG=5, TEA=1))
     assert csv.send_inbound(notice("ASN-7", MUG=5, TEA=1)) == name
     assert name.startswith("asn_")
@@ -117,8 +116,40 @@ def test_csv_asn_file_is_announced(csv: CsvFileWarehouse, csv_setup: Setup) -> N
         ("ASN-7", "MUG", 5, "DB Schenker"), ("ASN-7", "TEA", 1, "DB Schenker")]
     csv_setup.run()
     assert dict(csv_setup.floor.inbound("ASN-7").expected) == {"MUG": 5, "TEA": 1}
-    with pytest.raises(OperationNotSupported):
-        csv.fetch_receipts(None)
+
+
+def test_csv_receipt_comes_back_once_with_damage(csv: CsvFileWarehouse,
+                                                 csv_setup: Setup) -> None:
+    assert csv.supports(Capability.FETCH_INBOUND_RECEIPTS)
+    csv.send_inbound(notice("ASN-9", MUG=5, TEA=1))
+    csv_setup.run()
+    csv_setup.warehouse.receive_inbound("ASN-9", {"MUG": 4, "TEA": 1}, damaged={"MUG": 1})
+    [name] = [n for n in csv_setup.drop.files("outbound") if n.startswith("receipts_")]
+    parsed = csvfiles.read_csv(csv_setup.drop.read(name, folder="outbound"), name,
+                               strict=True)
+    assert [(r.sku, r.qty_received, r.qty_damaged) for r in parsed.records
+            if isinstance(r, csvfiles.ReceiptLine)] == [("MUG", 4, 1), ("TEA", 1, 0)]
+    assert csv.fetch_updates(None).quarantined == []  # left to the receipts poll
+    receipts, cursor = csv.fetch_receipts(None)
+    [receipt] = receipts
+    assert receipt.inbound_reference == "ASN-9"
+    assert (dict(receipt.received), dict(receipt.damaged)) == ({"MUG": 4, "TEA": 1},
+                                                              {"MUG": 1})
+    again, same = csv.fetch_receipts(None)
+    assert [r.inbound_reference for r in again] == ["ASN-9"] and same == cursor
+    assert list(csv.fetch_receipts(cursor)[0]) == []
+    assert not [n for n in csv_setup.drop.files("outbound") if n.startswith("receipts_")]
+
+
+def test_a_broken_csv_receipt_is_quarantined_by_the_shipments_poll(
+        csv: CsvFileWarehouse, csv_setup: Setup) -> None:
+    name = csvfiles.RECEIPTS.file_name(datetime(2026, 1, 15, 9, tzinfo=UTC), 5)
+    header = ";".join(csvfiles.RECEIPTS.header)
+    csv_setup.drop.publish(name, f"{header}\r\nRECEIPT_LINE;m1;ASN-1;R1;MUG;-2;0;"
+                                 "2026-01-15T09:00:00Z\r\n".encode())
+    assert list(csv.fetch_receipts(None)[0]) == []
+    [bad] = csv.fetch_updates(None).quarantined
+    assert bad.reference == name and "line 2" in bad.reason
 
 
 def test_csv_asn_needs_an_arrival_date(csv: CsvFileWarehouse) -> None:

@@ -90,7 +90,7 @@ def test_944_names_damaged_units(tmp_path: Path) -> None:
     assert [(int(e.quantity), e.condition) for e in line.exceptions] == [(1, "01")]
 
 
-def test_csv_asn_is_announced_without_a_receipt_file(tmp_path: Path) -> None:
+def test_csv_asn_is_announced_and_its_receipt_written(tmp_path: Path) -> None:
     warehouse, drop, floor = make(tmp_path, "csv")
     rows = [csvfiles.AsnLine(message_id="m1", asn_id="ASN-3", expected_arrival=date(2026, 1, 20),
                              sku=sku, qty_expected=qty, uom="EA", po_number="PO-9")
@@ -100,6 +100,11 @@ def test_csv_asn_is_announced_without_a_receipt_file(tmp_path: Path) -> None:
     warehouse.step()
     inbound = floor.inbound("ASN-3")
     assert dict(inbound.expected) == {"MUG": 4, "TEA": 2} and inbound.po_number == "PO-9"
-    warehouse.receive_inbound("ASN-3")
+    warehouse.receive_inbound("ASN-3", {"MUG": 3, "TEA": 2}, damaged={"MUG": 1})
     assert floor.stock("TEA").on_hand == 2
-    assert [n for n in drop.files("outbound") if not n.startswith("inventory")] == []
+    [name] = [n for n in drop.files("outbound") if not n.startswith("inventory")]
+    assert name.startswith("receipts_")
+    parsed = csvfiles.read_csv(drop.read(name, folder="outbound"), name, strict=True)
+    assert [(r.asn_id, r.sku, r.qty_received, r.qty_damaged) for r in parsed.records
+            if isinstance(r, csvfiles.ReceiptLine)] == [("ASN-3", "MUG", 3, 1),
+                                                        ("ASN-3", "TEA", 2, 0)]

@@ -17,6 +17,7 @@ from marketdock.connectors.csvfiles.layouts import (
     INVENTORY_FULL,
     LAYOUTS,
     ORDERS,
+    RECEIPTS,
     SHIPMENTS,
     Column,
     FileName,
@@ -31,6 +32,7 @@ from marketdock.connectors.csvfiles.records import (
     InventoryPosition,
     OrderCancellation,
     OrderLine,
+    ReceiptLine,
     ShipmentLine,
 )
 from marketdock.connectors.csvfiles.values import guard_formula, unguard_formula
@@ -43,6 +45,7 @@ __all__ = [
     "INVENTORY_FULL",
     "LAYOUTS",
     "ORDERS",
+    "RECEIPTS",
     "SHIPMENTS",
     "AsnLine",
     "Column",
@@ -55,6 +58,7 @@ __all__ = [
     "Layout",
     "OrderCancellation",
     "OrderLine",
+    "ReceiptLine",
     "RowError",
     "ShipmentLine",
     "content_hash",

@@ -23,6 +23,7 @@ from marketdock.connectors.csvfiles.records import (
     InventoryPosition,
     OrderCancellation,
     OrderLine,
+    ReceiptLine,
     ShipmentLine,
 )
 from marketdock.connectors.csvfiles.values import Kind
@@ -140,10 +141,14 @@ CANCELLATIONS = Layout("cancellations", "cancellations", "ORDER_CANCEL", OrderCa
                        ("order_id",))
 """marketdock's own layout beside the shared four: orders to cancel (see
 :class:`~marketdock.connectors.csvfiles.records.OrderCancellation`)."""
+RECEIPTS = Layout("receipts", "receipts", "RECEIPT_LINE", ReceiptLine,
+                  ("asn_id", "receipt_id", "sku"))
+"""marketdock's own layout beside the shared four: what was booked in against an ASN (see
+:class:`~marketdock.connectors.csvfiles.records.ReceiptLine`)."""
 
 LAYOUTS: dict[str, Layout] = {
     layout.name: layout for layout in (ORDERS, SHIPMENTS, INVENTORY_FULL, INVENTORY_DELTA, ASN,
-                                       CANCELLATIONS)
+                                       CANCELLATIONS, RECEIPTS)
 }
 
 

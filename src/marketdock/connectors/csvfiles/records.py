@@ -186,3 +186,19 @@ class OrderCancellation(CsvRecord):
     order_id: Text
     reason: OptText = None
     requested_at: AwareDatetime
+
+
+class ReceiptLine(CsvRecord):
+    """``receipts_*.csv``: what the warehouse booked in of one SKU against an ASN.
+
+    marketdock's addition to the shared layouts (which have no receipt file): good units
+    become pickable stock; damaged units are on hand but not sellable.
+    """
+
+    message_id: Text
+    asn_id: Text
+    receipt_id: Text
+    sku: Text
+    qty_received: Quantity
+    qty_damaged: Quantity = 0
+    received_at: AwareDatetime

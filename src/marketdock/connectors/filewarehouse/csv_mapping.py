@@ -8,9 +8,15 @@ from datetime import datetime, tzinfo
 import pydantic
 
 from marketdock.connectors import csvfiles
-from marketdock.connectors.filewarehouse.exchange import Notice, StockFile, shipment_key
+from marketdock.connectors.filewarehouse.exchange import (
+    Notice,
+    ReceiptNotice,
+    StockFile,
+    shipment_key,
+)
 from marketdock.connectors.ports import (
     InboundNotice,
+    Receipt,
     ShippedPackage,
     ShortPick,
     WarehouseOrder,
@@ -113,6 +119,26 @@ def shipment_notices(rows: Sequence[csvfiles.ShipmentLine]) -> list[Notice]:
             short_picks=tuple(ShortPick(order_reference=order_id, line_ref=line_ref,
                                         sku=skus[line_ref], missing=missing)
                               for line_ref, missing in short.items() if missing > 0)))
+    return notices
+
+
+def receipt_notices(rows: Sequence[csvfiles.ReceiptLine]) -> list[ReceiptNotice]:
+    """One receipt per (ASN, warehouse receipt): good and damaged units per SKU."""
+    grouped: dict[tuple[str, str], list[csvfiles.ReceiptLine]] = {}
+    for row in rows:
+        grouped.setdefault((row.asn_id, row.receipt_id), []).append(row)
+    notices = []
+    for (asn_id, receipt_id), lines in grouped.items():
+        received: dict[str, int] = {}
+        damaged: dict[str, int] = {}
+        for row in lines:
+            received[row.sku] = received.get(row.sku, 0) + row.qty_received
+            if row.qty_damaged:
+                damaged[row.sku] = damaged.get(row.sku, 0) + row.qty_damaged
+        notices.append(ReceiptNotice(
+            key=f"receipt:{asn_id}:{receipt_id}",
+            receipt=Receipt(inbound_reference=asn_id, received=received, damaged=damaged,
+                            received_at=max(row.received_at for row in lines))))
     return notices
 
 

@@ -7,8 +7,9 @@ the warehouse cannot take comes back as ``<name>.error.txt``: the file is marked
 refused and reported by ``fetch_updates``. The shared layouts have no way to cancel an
 order, so marketdock adds one (``cancellations_*.csv``, :data:`csvfiles.CANCELLATIONS`):
 cancelling uploads it and answers REQUESTED, as for X12. They have no receipt file (what a
-warehouse received against an ASN) either, so receipts are not offered: a CSV warehouse's
-receipts reach the hub by hand.
+warehouse received against an ASN) either, so marketdock adds ``receipts_*.csv``
+(:data:`csvfiles.RECEIPTS`): good and damaged units per SKU and ASN, taken by
+``fetch_receipts``.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from marketdock.connectors.filewarehouse.csv_mapping import (
     asn_rows,
     inventory_snapshot,
     order_rows,
+    receipt_notices,
     shipment_notices,
 )
 from marketdock.connectors.filewarehouse.drop import DropOpener
@@ -43,7 +45,9 @@ ERROR_SUFFIX = ".error.txt"
 class CsvFileWarehouse(FileExchange):
     name = "csv file warehouse"
     capabilities = FileExchange.capabilities | {Capability.SEND_INBOUND,
+                                                Capability.FETCH_INBOUND_RECEIPTS,
                                                 Capability.CANCEL_ORDER}
+    receipt_kinds = ("csv:receipts",)
 
     def __init__(self, opener: DropOpener, ledger: lg.FileLedger, folders: SftpFolders,
                  sequence: ControlNumbers, clock: Clock, zone: tzinfo = UTC) -> None:
@@ -86,6 +90,9 @@ class CsvFileWarehouse(FileExchange):
         if layout is csvfiles.SHIPMENTS:
             rows = [r for r in parsed.records if isinstance(r, csvfiles.ShipmentLine)]
             return Received("csv:shipments", notices=tuple(shipment_notices(rows)))
+        if layout is csvfiles.RECEIPTS:
+            lines = [r for r in parsed.records if isinstance(r, csvfiles.ReceiptLine)]
+            return Received("csv:receipts", receipts=tuple(receipt_notices(lines)))
         if layout in (csvfiles.INVENTORY_FULL, csvfiles.INVENTORY_DELTA):
             return Received(f"csv:{layout.name}", stock=inventory_snapshot(
                 parsed, tenant_id=self.ledger.tenant_id, warehouse_id=self.ledger.warehouse_id))

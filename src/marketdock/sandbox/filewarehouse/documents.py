@@ -2,8 +2,8 @@
 
 Inbound, a document becomes the floor's order requests and inbound notices; outbound,
 the floor's orders, receipts and stock become documents, in X12 (940 and 943 in; 945, 944,
-846 and 997 out) or in the warehouse CSV layouts (orders and ASNs in; shipment
-confirmations and stock snapshots out; the layouts have no receipt file). The conventions
+846 and 997 out) or in the warehouse CSV layouts (orders, ASNs and cancellations in;
+shipment confirmations, receipts and stock snapshots out). The conventions
 follow the shared samples: the SKU is the ``VN`` product id, the hub's line reference an
 ``LI`` reference, the ship-to an ``ST`` party, a parcel's tracking number a ``CP`` mark.
 """
@@ -274,6 +274,17 @@ def shipments_csv(order: Order, message_id: str) -> list[csvfiles.ShipmentLine]:
                 qty_short=Decimal(missing), short_reason="not found at pick",
                 shipped_at=order.updated_at))
     return rows
+
+
+def receipts_csv(inbound: Inbound, message_id: str) -> list[csvfiles.ReceiptLine]:
+    """The receipt of a received inbound notice: a row per SKU with good and damaged
+    units."""
+    assert inbound.received_at is not None
+    return [csvfiles.ReceiptLine(message_id=message_id, asn_id=inbound.reference,
+                                 receipt_id=f"RCV-{inbound.inbound_id}", sku=line.sku,
+                                 qty_received=line.received, qty_damaged=line.damaged,
+                                 received_at=inbound.received_at)
+            for line in inbound.receipt]
 
 
 def inventory_csv(levels: Sequence[StockLevel], at: datetime,

@@ -4,18 +4,19 @@ Each :meth:`FileWarehouse.step` (or :meth:`FileWarehouse.advance`, which also mo
 floor's clock) does what such a warehouse's batch job does:
 
 1. takes every complete file from ``inbound`` (moving it to ``archive``), and applies the
-   orders and inbound notices (943 sets, ASN files) in it to the floor, and its
-   cancellations (a 940 with W05-01 ``F``, an ORDERS with BGM function 1, a cancellations
-   file) to orders not yet packed (a later one ships as usual); an X12
+   orders and inbound notices (943 sets, DESADV messages, ASN files) in it to the floor,
+   and its cancellations (a 940 with W05-01 ``F``, an ORDERS with BGM function 1, a
+   cancellations file) to orders not yet packed (a later one ships as usual); an X12
    interchange is answered with a 997 per group (sets the element rules reject are
    acknowledged as rejected and not applied); a file that cannot be read at all is
    applied not at all, and its error is kept in the state (and, for CSV, written back as
    ``<name>.error.txt``); a 997 from the hub acknowledges one of our documents;
 2. writes a 945 (a DESADV, or a shipments CSV) for every order that finished (shipped,
-   partly shipped, or closed short), a 944 for every inbound notice received (X12 only:
-   EDIFACT and the CSV layouts have no receipt file here), and a full stock snapshot (846,
-   INVRPT or inventory CSV) every ``stock_every`` seconds of floor time. EDIFACT
-   (:mod:`~marketdock.sandbox.filewarehouse.edifact_documents`) takes ORDERS only.
+   partly shipped, or closed short), a 944 (a RECADV, or a receipts CSV) for every
+   inbound notice received, and a full stock snapshot (846, INVRPT or inventory CSV)
+   every ``stock_every`` seconds of floor time. EDIFACT
+   (:mod:`~marketdock.sandbox.filewarehouse.edifact_documents`) takes ORDERS and
+   inbound notices as DESADV messages.
 
 Inbound notices are received by the floor after its ``inbound_receive_delay``, or at once
 through :meth:`FileWarehouse.receive_inbound`.
@@ -110,7 +111,7 @@ class FileWarehouse:
             self._cursor = event.seq
             if isinstance(event, ev.OrderShipped | ev.OrderClosedShort):
                 self._report_order(event.reference)
-            elif isinstance(event, ev.InboundReceived) and self.dialect == "x12":
+            elif isinstance(event, ev.InboundReceived):
                 self._report_receipt(event.reference)
         now = self.floor.now()
         if self._last_stock is None or now - self._last_stock >= self.stock_every:
@@ -137,7 +138,7 @@ class FileWarehouse:
             elif self.dialect == "csv":
                 requests = documents.orders_from_csv(name, data)
             elif self.dialect == "edifact":
-                requests, cancels = edifact_documents.orders_from_edifact(data)
+                requests, cancels, inbounds = edifact_documents.documents_from_edifact(data)
             elif name.startswith("997"):
                 self._acknowledged(name, data)
                 return
@@ -221,8 +222,18 @@ class FileWarehouse:
     def _report_receipt(self, reference: str) -> None:
         now = self.floor.now()
         self._sequence += 1
-        data = write_944([documents.receipt_944(self.floor.inbound(reference))], self.partner,
-                         self.numbers, at=now)
+        inbound = self.floor.inbound(reference)
+        if self.dialect == "edifact":
+            data = edifact_documents.recadv_file(inbound, now, self.numbers.next_interchange())
+            self._publish(f"RECADV_{self._safe(reference)}_{self._sequence:06d}.edi", data,
+                          "recadv")
+            return
+        if self.dialect == "csv":
+            rows = documents.receipts_csv(inbound, f"msg-{self._sequence}")
+            self._publish(csvfiles.RECEIPTS.file_name(now, self._sequence),
+                          csvfiles.write_csv(csvfiles.RECEIPTS, rows), "receipts")
+            return
+        data = write_944([documents.receipt_944(inbound)], self.partner, self.numbers, at=now)
         self._publish(f"944_{self._safe(reference)}_{self._sequence:06d}.edi", data, "944")
 
     def publish_stock(self) -> str:
