@@ -1,5 +1,6 @@
 """EDIFACT mapping: orders to ORDERS, despatch advices to packages and short picks,
-inventory reports to snapshots; what cannot be mapped is named."""
+inventory reports to snapshots, inbound notices to despatch advices and receiving advices
+to receipts; what cannot be mapped is named."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from marketdock.connectors.edifact import (
     DAMAGED,
     DESPATCHED,
     ORDERED,
+    RECEIVED,
     DespatchAdvice,
     EdiDate,
     EdiLine,
@@ -22,14 +24,24 @@ from marketdock.connectors.edifact import (
     EdiReference,
     EdiTransport,
     InventoryReport,
+    ReceivingAdvice,
 )
 from marketdock.connectors.filewarehouse.edifact_mapping import (
     despatch_notice,
+    inbound_advice,
     orders_message,
+    receiving_receipt,
     stock_report,
     unoc_text,
 )
-from marketdock.connectors.ports import ShortPick, WarehouseLine, WarehouseOrder
+from marketdock.connectors.ports import (
+    InboundLine,
+    InboundNotice,
+    Receipt,
+    ShortPick,
+    WarehouseLine,
+    WarehouseOrder,
+)
 from marketdock.domain import Address
 from marketdock.errors import ParseError, ValidationError
 
@@ -160,3 +172,79 @@ def test_stock_report() -> None:
 def test_unmappable_stock_report(report: InventoryReport, named: str) -> None:
     with pytest.raises(ParseError, match=f"^f.edi.*{named}"):
         stock_report(report, tenant_id="t1", warehouse_id="wh1", zone=BERLIN, where="f.edi")
+
+
+def test_inbound_advice() -> None:
+    notice = InboundNotice(reference="RET-7-1",
+                           lines=[InboundLine("MUG", 2), InboundLine("TEA", 1)],
+                           expected_at=datetime(2026, 1, 19, 23, 30, tzinfo=UTC),
+                           carrier="Hermes Germany", tracking_number="H100",
+                           supplier="Ayşe Müller")
+    advice = inbound_advice(notice, SENT, BERLIN)
+    assert (advice.document_code, advice.document_number, advice.function) == (
+        "351", "RET-7-1", "9")
+    assert [(d.qualifier, d.value, d.format) for d in advice.dates] == [
+        ("137", "202601150900", "203"), ("17", "20260120", "102")]  # in the warehouse's time
+    assert [(r.qualifier, r.value) for r in advice.references] == [("AAK", "RET-7-1"),
+                                                                   ("CN", "H100")]
+    assert [(p.role, p.names) for p in advice.parties] == [("SU", ["Ayse Müller"])]
+    assert [(t.carrier_id, t.carrier_name) for t in advice.transports] == [
+        (None, "Hermes Germany")]
+    assert [(line.number, line.item_id, line.item_type, line.quantity(DESPATCHED))
+            for line in advice.lines] == [("1", "MUG", "SA", 2), ("2", "TEA", "SA", 1)]
+    bare = inbound_advice(InboundNotice(reference="A", lines=[InboundLine("MUG", 1)]), SENT,
+                          BERLIN)
+    assert (len(bare.dates), bare.references[1:], bare.parties, bare.transports) == (
+        1, [], [], [])
+
+
+@pytest.mark.parametrize(("notice", "named"), [
+    (InboundNotice(reference="A", lines=[InboundLine("MUG", 0)]), "SKU MUG quantity 0"),
+    (InboundNotice(reference="A" * 36, lines=[InboundLine("MUG", 1)]), "reference"),
+    (InboundNotice(reference="A", lines=[InboundLine("MUG", 1)], tracking_number="1" * 36),
+     "tracking number"),
+    (InboundNotice(reference="A", lines=[InboundLine("MUG", 1)], supplier="word " * 40),
+     "supplier takes"),
+])
+def test_inbound_notice_that_does_not_fit(notice: InboundNotice, named: str) -> None:
+    with pytest.raises(ValidationError, match=f"inbound notice A+: {named}"):
+        inbound_advice(notice, SENT, BERLIN)
+
+
+def _received(sku: str, units: int, damaged: int | None = None) -> EdiLine:
+    quantities = [EdiQuantity(qualifier=RECEIVED, quantity=Decimal(units))]
+    if damaged is not None:
+        quantities.append(EdiQuantity(qualifier=DAMAGED, quantity=Decimal(damaged)))
+    return EdiLine(number=sku, item_id=sku, item_type="SA", quantities=quantities)
+
+
+def _recadv(*lines: EdiLine, dates: tuple[EdiDate, ...] = (
+        EdiDate(qualifier="50", value="20260116", format="102"),)) -> ReceivingAdvice:
+    return ReceivingAdvice(document_number="RCV-3", dates=list(dates),
+                           references=[EdiReference(qualifier="AAK", value="ASN-1")],
+                           lines=list(lines))
+
+
+def test_receiving_receipt_good_is_received_less_damaged() -> None:
+    notice = receiving_receipt(_recadv(_received("MUG", 5, 2), _received("TEA", 1),
+                                       _received("MUG", 1)), BERLIN, "f.edi")
+    assert notice.key == "recadv:ASN-1:RCV-3"
+    assert notice.receipt == Receipt(inbound_reference="ASN-1", received={"MUG": 4, "TEA": 1},
+                                     damaged={"MUG": 2},
+                                     received_at=datetime(2026, 1, 16, tzinfo=BERLIN))
+    stamped = receiving_receipt(_recadv(_received("MUG", 1), dates=(
+        EdiDate(qualifier="137", value="202601161430", format="203"),)), BERLIN, "f.edi")
+    assert stamped.receipt.received_at == datetime(2026, 1, 16, 14, 30, tzinfo=BERLIN)
+
+
+@pytest.mark.parametrize(("advice", "named"), [
+    (_recadv().model_copy(update={"references": []}), "no RFF\\+AAK"),
+    (_recadv(dates=()), "no DTM\\+50 or DTM\\+137"),
+    (_recadv(EdiLine(number="1", item_id="MUG")), "LIN 1: needs an item id and QTY\\+48"),
+    (_recadv(_received("MUG", 1, 2)), "LIN MUG: QTY\\+124 2 damaged units are more"),
+    (_recadv(EdiLine(number="1", item_id="MUG", quantities=[
+        EdiQuantity(qualifier=RECEIVED, quantity=Decimal("1.5"))])), "QTY\\+48 1.5 is not"),
+])
+def test_unmappable_receiving_advice(advice: ReceivingAdvice, named: str) -> None:
+    with pytest.raises(ParseError, match=f"^f.edi[:,] .*{named}"):
+        receiving_receipt(advice, BERLIN, "f.edi")

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from marketdock.connectors.edifact import parse_edifact, read_orders
+from marketdock.connectors.edifact import DESPATCHED, parse_edifact, read_desadv, read_orders
 from marketdock.connectors.filewarehouse import EdifactFileWarehouse, FileLedger, LocalDrop
 from marketdock.connectors.filewarehouse.settings import EdifactSettings, edifact_settings
-from marketdock.connectors.ports import CancelOutcome, Capability
+from marketdock.connectors.ports import CancelOutcome, Capability, InboundLine, InboundNotice
 from marketdock.connectors.sftp import SftpFolders
 from marketdock.engine.control_numbers import DatabaseControlNumbers
 from marketdock.engine.db import Database
-from marketdock.errors import ConfigError, OperationNotSupported
+from marketdock.errors import ConfigError, ValidationError
 from marketdock.sandbox.filewarehouse import edifact_documents
+from marketdock.sandbox.warehouse.model import InboundStatus
 from marketdock.sandbox.warehouse.model import OrderStatus as FloorStatus
 
 from .conftest import AT, BERLIN, Setup, make_setup, order
@@ -172,10 +174,101 @@ def test_characters_outside_unoc_lose_their_accents(port: EdifactFileWarehouse,
     assert b"NAD+DP+++Ayse ?ukasz+" not in data and b"NAD+DP+++Ayse ukasz+" in data
 
 
-def test_inbound_is_not_offered(port: EdifactFileWarehouse) -> None:
-    assert not port.supports(Capability.SEND_INBOUND)
-    with pytest.raises(OperationNotSupported):
-        port.fetch_receipts(None)
+def notice(reference: str, **lines: int) -> InboundNotice:
+    return InboundNotice(reference=reference,
+                         lines=[InboundLine(sku, qty) for sku, qty in lines.items()],
+                         expected_at=datetime(2026, 1, 20, 7, 30, tzinfo=UTC),
+                         carrier="DB Schenker", tracking_number="PRO-123456",
+                         supplier="Mugs+Ltd")
+
+
+def test_inbound_notice_out_once(port: EdifactFileWarehouse, setup: Setup) -> None:
+    assert port.supports(Capability.SEND_INBOUND)
+    name = port.send_inbound(notice("ASN-1", MUG=10, TEA=4))
+    assert name == "DESADV_ASN-1_1.edi"
+    assert port.send_inbound(notice("ASN-1", MUG=10, TEA=4)) == name  # never sent twice
+    assert [n for n in setup.drop.files() if n.startswith("DESADV")] == [name]
+    data = (setup.drop.root / "inbound" / name).read_bytes()
+    assert (b"BGM+351+ASN-1+9'DTM+137:202601150900:203'DTM+17:20260120:102'"
+            b"RFF+AAK:ASN-1'RFF+CN:PRO-123456'NAD+SU+++Mugs?+Ltd'TDT+20++++:::DB Schenker'"
+            b"LIN+1++MUG:SA'QTY+12:10:PCE'LIN+2++TEA:SA'QTY+12:4:PCE'") in data
+    [message] = parse_edifact(data).messages
+    assert [(line.item_id, line.quantity(DESPATCHED))
+            for line in read_desadv(message).lines] == [("MUG", 10), ("TEA", 4)]
+    setup.run()
+    inbound = setup.floor.inbound("ASN-1")
+    assert inbound.status is InboundStatus.AWAITING
+    assert dict(inbound.expected) == {"MUG": 10, "TEA": 4}
+    assert inbound.expected_at == datetime(2026, 1, 20, tzinfo=UTC)
+
+
+def test_receipt_comes_back_once_with_damaged_units(port: EdifactFileWarehouse,
+                                                    setup: Setup) -> None:
+    port.send_inbound(notice("ASN-1", MUG=10, TEA=4))
+    setup.run()
+    setup.warehouse.receive_inbound("ASN-1", {"MUG": 8, "TEA": 4}, damaged={"MUG": 1})
+    # the shipments poll leaves the RECADV to the receipts poll
+    updates = port.fetch_updates(None)
+    assert list(updates.quarantined) == [] and list(updates.packages) == []
+    receipts, cursor = port.fetch_receipts(None)
+    [receipt] = receipts
+    assert receipt.inbound_reference == "ASN-1"
+    assert (dict(receipt.received), dict(receipt.damaged)) == ({"MUG": 8, "TEA": 4},
+                                                              {"MUG": 1})
+    assert receipt.received_at == datetime(2026, 1, 15, tzinfo=BERLIN)
+    # handed over again until the flow confirms it, then archived
+    again, same = port.fetch_receipts(None)
+    assert [r.inbound_reference for r in again] == ["ASN-1"] and same == cursor
+    done, _ = port.fetch_receipts(cursor)
+    assert list(done) == [] and not [n for n in outbound(setup) if n.startswith("RECADV")]
+
+
+def test_duplicate_recadv_is_dropped(port: EdifactFileWarehouse, setup: Setup) -> None:
+    setup.faults.set("duplicate_file", count=1, path="/recadv")
+    port.send_inbound(notice("ASN-2", MUG=2))
+    setup.run()
+    setup.warehouse.receive_inbound("ASN-2")
+    receipts, cursor = port.fetch_receipts(None)
+    assert [(r.inbound_reference, dict(r.received)) for r in receipts] == [("ASN-2", {"MUG": 2})]
+    assert list(port.fetch_receipts(cursor)[0]) == []
+
+
+def test_broken_recadv_is_quarantined_naming_file_and_segment(port: EdifactFileWarehouse,
+                                                              setup: Setup) -> None:
+    port.send_inbound(notice("ASN-3", MUG=2))
+    setup.run()
+    setup.warehouse.receive_inbound("ASN-3")
+    (name,) = [n for n in outbound(setup) if n.startswith("RECADV")]
+    path = setup.drop.root / "outbound" / name
+    path.write_bytes(path.read_bytes().replace(b"QTY+48:2'", b"QTY+48:two'"))
+    assert list(port.fetch_receipts(None)[0]) == []
+    (bad,) = port.fetch_updates(None).quarantined
+    assert bad.reference == name and bad.reason.startswith(f"{name} (interchange ")
+    assert "QTY quantity 'two' is not a number" in bad.reason
+    assert "(segment " in bad.reason and "(QTY), element 1)" in bad.reason
+    assert list(port.fetch_receipts(None)[0]) == []  # quarantined, not taken later
+
+
+def test_more_damaged_than_received_is_quarantined(port: EdifactFileWarehouse,
+                                                   setup: Setup) -> None:
+    port.send_inbound(notice("ASN-4", MUG=2))
+    setup.run()
+    setup.warehouse.receive_inbound("ASN-4", {"MUG": 1}, damaged={"MUG": 1})
+    (name,) = [n for n in outbound(setup) if n.startswith("RECADV")]
+    path = setup.drop.root / "outbound" / name
+    path.write_bytes(path.read_bytes().replace(b"QTY+48:2'", b"QTY+48:0'"))
+    (bad,) = port.fetch_updates(None).quarantined
+    assert bad.reason.startswith(f"{name} (interchange ") and ", LIN 1: QTY+124 1 damaged" \
+        in bad.reason
+
+
+def test_a_notice_that_does_not_fit_is_refused(port: EdifactFileWarehouse,
+                                               setup: Setup) -> None:
+    with pytest.raises(ValidationError, match="inbound notice ASN-5: carrier"):
+        port.send_inbound(replace(notice("ASN-5", MUG=1), carrier="C" * 36))
+    with pytest.raises(ValidationError, match="inbound notice ASN-6: has no lines"):
+        port.send_inbound(InboundNotice(reference="ASN-6", lines=[]))
+    assert setup.drop.files() == []
 
 
 def test_a_cancelling_orders_stops_an_order_not_yet_packed(port: EdifactFileWarehouse,

@@ -1,26 +1,34 @@
-"""The file warehouse in EDIFACT: ORDERS in, DESADV and INVRPT out, applied to the floor."""
+"""The file warehouse in EDIFACT: ORDERS and inbound DESADV in, DESADV, INVRPT and RECADV
+out, applied to the floor."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
 from marketdock.connectors.edifact import (
     ACTUAL_STOCK,
     COMMITTED,
+    DAMAGED,
     DESPATCHED,
     ORDERED,
+    RECEIVED,
+    DespatchAdvice,
+    EdiDate,
     EdiLine,
     EdiParty,
     EdiQuantity,
     EdiReference,
     EdiText,
     OrdersMessage,
+    desadv_draft,
     invrpt_draft,
     orders_draft,
     parse_edifact,
     read_desadv,
     read_invrpt,
+    read_recadv,
     write_edifact,
 )
 from marketdock.sandbox.filewarehouse import edifact_documents
@@ -111,3 +119,43 @@ def test_a_message_not_orders_rejects_the_whole_file(tmp_path: Path) -> None:
     assert "expected a ORDERS message" in warehouse.state.rejected["ORDERS_4.edi"]
     assert "segment" in warehouse.state.rejected["ORDERS_6.edi"]
     assert [o.reference for o in floor.orders()] == ["MD-6"]
+
+
+def inbound_advice(reference: str, *lines: tuple[str, int]) -> DespatchAdvice:
+    return DespatchAdvice(
+        document_number=reference, dates=[EdiDate(qualifier="17", value="20260120",
+                                                  format="102")],
+        references=[EdiReference(qualifier="AAK", value=reference)],
+        lines=[EdiLine(number=str(n), item_id=sku, item_type="SA",
+                       quantities=[EdiQuantity(qualifier=DESPATCHED, quantity=Decimal(qty))])
+               for n, (sku, qty) in enumerate(lines, start=1)])
+
+
+def test_inbound_despatch_advice_in_receiving_advice_out(tmp_path: Path) -> None:
+    warehouse, drop, floor = make(tmp_path, "edifact")
+    upload(tmp_path, "DESADV_1.edi", desadv_draft(inbound_advice("ASN-1", ("MUG", 5),
+                                                                 ("TEA", 2))))
+    warehouse.step()
+    inbound = floor.inbound("ASN-1")
+    assert dict(inbound.expected) == {"MUG": 5, "TEA": 2}
+    assert inbound.expected_at == datetime(2026, 1, 20, tzinfo=UTC)
+    upload(tmp_path, "DESADV_2.edi", desadv_draft(inbound_advice("ASN-1", ("MUG", 9))))
+    warehouse.step()
+    assert dict(floor.inbound("ASN-1").expected) == {"MUG": 5, "TEA": 2}  # taken once
+    warehouse.receive_inbound("ASN-1", {"MUG": 3, "TEA": 2}, damaged={"MUG": 2})
+    (data,) = outbound(drop, "RECADV")
+    (advice,) = [read_recadv(m) for m in parse_edifact(data).messages]
+    assert advice.reference("AAK") == "ASN-1" and advice.date("50") is not None
+    assert [(line.item_id, line.quantity(RECEIVED), line.quantity(DAMAGED))
+            for line in advice.lines] == [("MUG", 5, 2), ("TEA", 2, None)]
+
+
+def test_an_inbound_line_without_units_rejects_the_file(tmp_path: Path) -> None:
+    warehouse, _, floor = make(tmp_path, "edifact")
+    advice = inbound_advice("ASN-2", ("MUG", 1))
+    broken = advice.model_copy(update={"lines": [*advice.lines, EdiLine(number="2",
+                                                                         item_id="TEA")]})
+    upload(tmp_path, "DESADV_3.edi", desadv_draft(broken))
+    warehouse.step()
+    assert "LIN 2 needs an item id and QTY+12" in warehouse.state.rejected["DESADV_3.edi"]
+    assert floor.inbounds() == []

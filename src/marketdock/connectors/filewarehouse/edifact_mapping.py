@@ -21,6 +21,16 @@ Conventions (those of the sandbox warehouse; a partner's own are set here):
 - **INVRPT** (warehouse → hub): one full snapshot as of ``DTM+366`` (else ``DTM+137``);
   per line ``QTY+145`` on hand, ``QTY+66`` committed (allocated), ``QTY+124`` damaged
   (blocked); available is on hand less both.
+- **DESADV as inbound notice** (hub → warehouse): BGM 351 with the notice's reference as
+  document number, repeated as ``RFF+AAK`` (despatch advice number, what the receipt
+  refers to); ``DTM+137`` when it was written, ``DTM+17`` the expected arrival day
+  (estimated delivery date, warehouse time); the carrier as the name in ``TDT`` (C040)
+  and its tracking number as ``RFF+CN``; the supplier as the ``NAD+SU`` party; per SKU a
+  ``LIN`` with the SKU as supplier's article number and ``QTY+12`` despatched units.
+- **RECADV** (warehouse → hub): ``RFF+AAK`` the notice, BGM number the warehouse's
+  receipt, ``DTM+50`` the receipt day (else ``DTM+137``); per line ``QTY+48`` every unit
+  received and ``QTY+124`` those of them damaged: the good units are the first less the
+  second.
 """
 
 from __future__ import annotations
@@ -36,11 +46,14 @@ import pydantic
 from marketdock.connectors.edifact import (
     ACTUAL_STOCK,
     CANCELLATION,
+    CARRIER_REFERENCE,
     COMMITTED,
     DAMAGED,
+    DESPATCH_ADVICE_NUMBER,
     DESPATCHED,
     ORDERED,
     ORIGINAL,
+    RECEIVED,
     DespatchAdvice,
     EdiDate,
     EdiLine,
@@ -48,16 +61,26 @@ from marketdock.connectors.edifact import (
     EdiQuantity,
     EdiReference,
     EdiText,
+    EdiTransport,
     InventoryReport,
     OrdersMessage,
+    ReceivingAdvice,
 )
 from marketdock.connectors.filewarehouse.exchange import (
     Notice,
+    ReceiptNotice,
     StockFile,
     shipment_key,
     whole_units,
 )
-from marketdock.connectors.ports import ShippedPackage, ShippedParcel, ShortPick, WarehouseOrder
+from marketdock.connectors.ports import (
+    InboundNotice,
+    Receipt,
+    ShippedPackage,
+    ShippedParcel,
+    ShortPick,
+    WarehouseOrder,
+)
 from marketdock.domain import Address, StockPosition
 from marketdock.errors import ParseError, ValidationError
 
@@ -70,6 +93,9 @@ DOCUMENT_DATE = "137"
 SHIP_BY = "10"
 DESPATCH_DATE = "11"
 STOCK_DATE = "366"
+ESTIMATED_DELIVERY = "17"
+RECEIPT_DATE = "50"
+SUPPLIER = "SU"
 TEXT_MAX = 350
 """FTX: five literals of 70 characters."""
 COMPONENT = 35
@@ -78,6 +104,8 @@ NAMES, STREETS = 5, 4
 """NAD: C080 has five name components, C059 four street components."""
 NAD_LIMITS = {"city": 35, "region": 9, "postal_code": 9}
 """Longest city (an..35), country sub-entity (an..9) and postal code (an..9)."""
+REFERENCE_MAX = 35
+"""BGM document number, RFF reference and TDT carrier name: an..35."""
 
 
 def orders_message(order: WarehouseOrder, sent_at: datetime, zone: ZoneInfo) -> OrdersMessage:
@@ -269,3 +297,76 @@ def stock_report(report: InventoryReport, *, tenant_id: str, warehouse_id: str,
             raise ParseError(f"{here}: {exc.errors()[0]['msg']}") from None
     return StockFile(key=f"invrpt:{report.document_number}", as_of=as_of, full=True,
                      positions=tuple(positions.values()))
+
+
+# ------------------------------------------------------------------ inbound: DESADV out, RECADV in
+
+
+def inbound_advice(notice: InboundNotice, sent_at: datetime, zone: ZoneInfo) -> DespatchAdvice:
+    """The despatch advice announcing an inbound notice; :class:`ValidationError` naming
+    what does not fit."""
+    def problem(what: str) -> ValidationError:
+        return ValidationError(f"inbound notice {notice.reference}: {what}",
+                               reference=notice.reference)
+
+    if not notice.lines:
+        raise problem("has no lines")
+    for line in notice.lines:
+        if line.quantity < 1:
+            raise problem(f"SKU {line.sku} quantity {line.quantity} must be at least 1")
+    carrier, tracking = unoc_text(notice.carrier or ""), unoc_text(notice.tracking_number or "")
+    for what, value in (("reference", notice.reference), ("carrier", carrier),
+                        ("tracking number", tracking)):
+        if len(value) > REFERENCE_MAX:
+            raise problem(f"{what} {value!r} is longer than the {REFERENCE_MAX} characters "
+                          "it has in the message")
+    supplier = _wrap(notice.supplier)
+    if len(supplier) > NAMES:
+        raise problem(f"supplier takes {len(supplier)} lines of {COMPONENT} characters, NAD "
+                      f"has {NAMES}")
+    dates = [EdiDate(qualifier=DOCUMENT_DATE, value=f"{sent_at.astimezone(zone):%Y%m%d%H%M}",
+                     format="203")]
+    if notice.expected_at is not None:
+        dates.append(EdiDate(qualifier=ESTIMATED_DELIVERY,
+                             value=f"{notice.expected_at.astimezone(zone):%Y%m%d}", format="102"))
+    references = [EdiReference(qualifier=DESPATCH_ADVICE_NUMBER, value=notice.reference)]
+    if tracking:
+        references.append(EdiReference(qualifier=CARRIER_REFERENCE, value=tracking))
+    return DespatchAdvice(
+        document_number=notice.reference, function=ORIGINAL, dates=dates, references=references,
+        parties=[EdiParty(role=SUPPLIER, names=supplier)] if supplier else [],
+        transports=[EdiTransport(carrier_name=carrier)] if carrier else [],
+        lines=[EdiLine(number=str(number), item_id=line.sku, item_type=SUPPLIER_ARTICLE,
+                       quantities=[EdiQuantity(qualifier=DESPATCHED,
+                                               quantity=Decimal(line.quantity), unit="PCE")])
+               for number, line in enumerate(notice.lines, start=1)])
+
+
+def receiving_receipt(advice: ReceivingAdvice, zone: ZoneInfo, where: str) -> ReceiptNotice:
+    """The receipt one receiving advice reports, keyed by notice and receipt (BGM
+    number)."""
+    reference = advice.reference(DESPATCH_ADVICE_NUMBER)
+    if not reference:
+        raise ParseError(f"{where}: no RFF+AAK (the despatch advice number of the notice)")
+    received_at = _date(advice.date(RECEIPT_DATE) or advice.date(DOCUMENT_DATE), zone,
+                        f"{where}: notice {reference}", "DTM+50 or DTM+137 (receipt date)")
+    received: dict[str, int] = {}
+    damaged: dict[str, int] = {}
+    for line in advice.all_lines():
+        here = f"{where}, LIN {line.number}"
+        sku = line.item_id or next(iter(line.additional_ids), None)
+        units = line.quantity(RECEIVED)
+        if not sku or units is None:
+            raise ParseError(f"{here}: needs an item id and QTY+48 (received)")
+        total = whole_units(units, "QTY+48", here)
+        broken = whole_units(line.quantity(DAMAGED), "QTY+124", here)
+        if broken > total:
+            raise ParseError(f"{here}: QTY+124 {broken} damaged units are more than the "
+                             f"{total} received (QTY+48 counts them too)")
+        received[sku] = received.get(sku, 0) + total - broken
+        if broken:
+            damaged[sku] = damaged.get(sku, 0) + broken
+    return ReceiptNotice(
+        key=f"recadv:{reference}:{advice.document_number}",
+        receipt=Receipt(inbound_reference=reference, received=received, damaged=damaged,
+                        received_at=received_at))
