@@ -1,5 +1,5 @@
 """OTTO returns end to end: announced on OTTO, expected at the warehouse, graded by its
-receipt, against the REST 3PL and the X12 and CSV warehouses.
+receipt, against the REST 3PL and the X12, EDIFACT and CSV warehouses.
 
 What is checked is what the simulators show: the warehouse floor's expected receipts and
 OTTO's return statuses, reasons and conditions.
@@ -24,7 +24,7 @@ from marketdock.sandbox.warehouse.model import Inbound
 from tests.e2e.test_sandbox_flows import Orders, make_demo, plain, settle
 
 
-@pytest.fixture(params=["rest", "x12", "csv"])
+@pytest.fixture(params=["rest", "x12", "edifact", "csv"])
 def demo(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Demo]:
     run = make_demo(tmp_path, request.param)
     yield run
