@@ -10,7 +10,7 @@ Tasks:
   (the inbound flow's effects ledger sends it once) whose reference is
   :func:`receipt_reference`, whose lines are the position item's warehouse units (a kit's
   components) and whose carrier and tracking number are the return label's. Otherwise,
-  or when that warehouse reports no receipts (EDIFACT), a ``return_expected``
+  or when that warehouse reports no receipts, a ``return_expected``
   exception tells the warehouse what to expect and asks for the grading by hand;
 - ``returns.decide``: send the grading (accept or reject) through the effects ledger, once;
   a refusal by the marketplace becomes a ``return_decision_refused`` exception. Accepting
