@@ -222,8 +222,8 @@ class CancelOutcome(StrEnum):
     ALREADY_SHIPPED = "already_shipped"
     NOT_FOUND = "not_found"
     REQUESTED = "requested"
-    """Asked for in a file the warehouse answers later, if at all: a shipment that
-    still comes back shows that it came too late."""
+    """Asked for in a file the warehouse answers later, if at all: what still ships
+    shows that it came too late for it."""
 
 
 @dataclass(frozen=True)

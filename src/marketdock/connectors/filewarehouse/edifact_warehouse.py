@@ -12,9 +12,9 @@ add up (counts, control references, a file cut short), or with a message that ca
 read is quarantined as a whole, its reason naming the file and the segment position.
 
 Cancelling sends an ORDERS with BGM message function 1 (cancellation) naming the order;
-as for X12, the answer comes later if at all, so ``cancel_order`` answers REQUESTED (or
-ALREADY_SHIPPED once a DESADV of the order was taken). A CPS group with several
-``GIN+BN`` numbers ships its lines in several boxes (one package, several parcels).
+as for X12, the answer comes later if at all, so ``cancel_order`` answers REQUESTED. A
+CPS group with several ``GIN+BN`` numbers ships its lines in several boxes (one package,
+several parcels).
 
 An inbound notice goes out as a DESADV of its own
 (``DESADV_<reference>_<UNB control reference>.edi``, BGM 351, the goods on their way to
@@ -80,7 +80,6 @@ class EdifactFileWarehouse(FileExchange):
                                                 Capability.SEND_INBOUND,
                                                 Capability.FETCH_INBOUND_RECEIPTS}
     receipt_kinds = (KINDS["RECADV"],)
-    shipment_kind = "desadv"
 
     def __init__(self, opener: DropOpener, ledger: lg.FileLedger, folders: SftpFolders,
                  settings: EdifactSettings, numbers: ControlNumbers, clock: Clock,

@@ -168,9 +168,6 @@ class FileExchange(WarehousePort):
                               Capability.FETCH_STOCK})
     receipt_kinds: ClassVar[tuple[str, ...]] = ()
     """Ledger kinds of the receipt files the dialect reads (taken by ``fetch_receipts``)."""
-    shipment_kind: ClassVar[str] = "shipment"
-    """The first part of the business keys of the dialect's shipment documents
-    (:func:`shipment_key`)."""
 
     def __init__(self, opener: DropOpener, ledger: lg.FileLedger, folders: SftpFolders) -> None:
         self.opener = opener
@@ -221,18 +218,14 @@ class FileExchange(WarehousePort):
         return file.name
 
     def cancel_order(self, reference: str) -> CancelOutcome:
-        """Ask the warehouse to cancel an order we sent.
-
-        A file carries the request and its answer comes later, if at all: when a shipment
-        of the order has already come back the answer is ALREADY_SHIPPED; otherwise the
-        cancellation file is uploaded once and the answer is REQUESTED. A shipment that
-        still comes shows the cancellation came too late (the shipment flow says so).
+        """Ask the warehouse to cancel an order we sent: the cancellation file is uploaded
+        once and the answer is REQUESTED, since a file's answer comes later, if at all.
+        Whatever of the order still ships shows the cancellation came too late for it (the
+        shipment flow says so); what was shipped before is known to the flows already.
         """
         self.require(Capability.CANCEL_ORDER)
         if self.find_order(reference) is None:
             return CancelOutcome.NOT_FOUND
-        if self.ledger.has_key_starting(shipment_key_prefix(self.shipment_kind, reference)):
-            return CancelOutcome.ALREADY_SHIPPED
         if self.ledger.file_for_key(cancel_key(reference)) is None:
             self._send(self._cancel_file(reference), cancel_key(reference), "cancellation")
         return CancelOutcome.REQUESTED
@@ -513,10 +506,6 @@ def cancel_key(reference: str) -> str:
 def shipment_key(kind: str, reference: str, shipment_id: str) -> str:
     """The business key of one shipment document of an order."""
     return f"{kind}:{reference}:{shipment_id}"
-
-
-def shipment_key_prefix(kind: str, reference: str) -> str:
-    return shipment_key(kind, reference, "")
 
 
 def inbound_key(reference: str) -> str:

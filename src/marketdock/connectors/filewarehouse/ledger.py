@@ -112,14 +112,6 @@ class FileLedger:
             return set(conn.execute(sa.select(table.c.name).where(
                 *self._where(direction), table.c.content_hash == content_hash)).scalars())
 
-    def has_key_starting(self, prefix: str, direction: str = IN_KEY) -> bool:
-        """Whether a file carried a business key that starts with ``prefix``."""
-        table = exchanged_files
-        with self.db.read() as conn:
-            return conn.execute(sa.select(table.c.id).where(
-                *self._where(direction), table.c.name.startswith(prefix, autoescape=True))
-                .limit(1)).first() is not None
-
     def file_for_key(self, key: str, direction: str = OUT_KEY) -> LedgerFile | None:
         """The file that carried a business key."""
         keys = self._files(exchanged_files.c.name == key, direction=direction)

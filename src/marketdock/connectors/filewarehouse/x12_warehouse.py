@@ -14,7 +14,7 @@ those still waiting after the timeout; a 997 rejecting one is reported by
 Cancelling sends a 940 with W05-01 ``F`` (waiting for its 997 like any 940). Whether the
 warehouse stopped the order comes back only later, if at all, so
 :meth:`~marketdock.connectors.filewarehouse.exchange.FileExchange.cancel_order` answers
-REQUESTED (or ALREADY_SHIPPED when a 945 of the order was taken before).
+REQUESTED.
 """
 
 from __future__ import annotations
@@ -78,7 +78,6 @@ class X12FileWarehouse(FileExchange):
                                                 Capability.FETCH_INBOUND_RECEIPTS,
                                                 Capability.CANCEL_ORDER}
     receipt_kinds = (KINDS["944"],)
-    shipment_kind = "945"
 
     def __init__(self, opener: DropOpener, ledger: lg.FileLedger, folders: SftpFolders,
                  settings: X12Settings, numbers: ControlNumbers, clock: Clock,
