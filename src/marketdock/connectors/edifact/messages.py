@@ -162,7 +162,7 @@ class EdiPackage(Wire):
 
 
 class EdiDocument(Wire):
-    """What ORDERS, DESADV and INVRPT share: BGM, DTM, FTX, RFF, NAD, TDT and the LIN
+    """What ORDERS, DESADV, INVRPT and RECADV share: BGM, DTM, FTX, RFF, NAD, TDT and the LIN
     groups."""
 
     document_code: str

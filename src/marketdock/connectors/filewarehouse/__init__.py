@@ -1,5 +1,5 @@
 """Warehouses that exchange files over an SFTP drop: X12 (940/943 out, 945/944/846/997
-in), EDIFACT (ORDERS out, DESADV/INVRPT in) or CSV.
+in), EDIFACT (ORDERS and inbound DESADV out, DESADV/INVRPT/RECADV in) or CSV.
 
 ``build_x12``, ``build_edifact`` and ``build_csv`` make the port of a
 ``[[tenants.warehouses]]`` entry from its ``connection`` table (see
