@@ -191,7 +191,8 @@ def test_inbound_advice() -> None:
     assert [(t.carrier_id, t.carrier_name) for t in advice.transports] == [
         (None, "Hermes Germany")]
     assert [(line.number, line.item_id, line.item_type, line.quantity(DESPATCHED))
-            for line in advice.lines] == [("1", "MUG", "SA", 2), ("2", "TEA", "SA", 1)]
+            for _, line in advice.items()] == [("1", "MUG", "SA", 2), ("2", "TEA", "SA", 1)]
+    assert [p.number for p in advice.packages] == ["1"] and advice.lines == []
     bare = inbound_advice(InboundNotice(reference="A", lines=[InboundLine("MUG", 1)]), SENT,
                           BERLIN)
     assert (len(bare.dates), bare.references[1:], bare.parties, bare.transports) == (

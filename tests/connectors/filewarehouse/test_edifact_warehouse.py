@@ -191,10 +191,10 @@ def test_inbound_notice_out_once(port: EdifactFileWarehouse, setup: Setup) -> No
     data = (setup.drop.root / "inbound" / name).read_bytes()
     assert (b"BGM+351+ASN-1+9'DTM+137:202601150900:203'DTM+17:20260120:102'"
             b"RFF+AAK:ASN-1'RFF+CN:PRO-123456'NAD+SU+++Mugs?+Ltd'TDT+20++++:::DB Schenker'"
-            b"LIN+1++MUG:SA'QTY+12:10:PCE'LIN+2++TEA:SA'QTY+12:4:PCE'") in data
+            b"CPS+1'LIN+1++MUG:SA'QTY+12:10:PCE'LIN+2++TEA:SA'QTY+12:4:PCE'") in data
     [message] = parse_edifact(data).messages
     assert [(line.item_id, line.quantity(DESPATCHED))
-            for line in read_desadv(message).lines] == [("MUG", 10), ("TEA", 4)]
+            for _, line in read_desadv(message).items()] == [("MUG", 10), ("TEA", 4)]
     setup.run()
     inbound = setup.floor.inbound("ASN-1")
     assert inbound.status is InboundStatus.AWAITING

@@ -25,8 +25,9 @@ Conventions (those of the sandbox warehouse; a partner's own are set here):
   document number, repeated as ``RFF+AAK`` (despatch advice number, what the receipt
   refers to); ``DTM+137`` when it was written, ``DTM+17`` the expected arrival day
   (estimated delivery date, warehouse time); the carrier as the name in ``TDT`` (C040)
-  and its tracking number as ``RFF+CN``; the supplier as the ``NAD+SU`` party; per SKU a
-  ``LIN`` with the SKU as supplier's article number and ``QTY+12`` despatched units.
+  and its tracking number as ``RFF+CN``; the supplier as the ``NAD+SU`` party; in one
+  CPS group (the consignment, as EANCOM wants at least one) per SKU a ``LIN`` with the SKU
+  as supplier's article number and ``QTY+12`` despatched units.
 - **RECADV** (warehouse → hub): ``RFF+AAK`` the notice, BGM number the warehouse's
   receipt, ``DTM+50`` the receipt day (else ``DTM+137``); per line ``QTY+48`` every unit
   received and ``QTY+124`` those of them damaged: the good units are the first less the
@@ -57,6 +58,7 @@ from marketdock.connectors.edifact import (
     DespatchAdvice,
     EdiDate,
     EdiLine,
+    EdiPackage,
     EdiParty,
     EdiQuantity,
     EdiReference,
@@ -336,10 +338,11 @@ def inbound_advice(notice: InboundNotice, sent_at: datetime, zone: ZoneInfo) -> 
         document_number=notice.reference, function=ORIGINAL, dates=dates, references=references,
         parties=[EdiParty(role=SUPPLIER, names=supplier)] if supplier else [],
         transports=[EdiTransport(carrier_name=carrier)] if carrier else [],
-        lines=[EdiLine(number=str(number), item_id=line.sku, item_type=SUPPLIER_ARTICLE,
-                       quantities=[EdiQuantity(qualifier=DESPATCHED,
-                                               quantity=Decimal(line.quantity), unit="PCE")])
-               for number, line in enumerate(notice.lines, start=1)])
+        packages=[EdiPackage(number="1", lines=[
+            EdiLine(number=str(number), item_id=line.sku, item_type=SUPPLIER_ARTICLE,
+                    quantities=[EdiQuantity(qualifier=DESPATCHED,
+                                            quantity=Decimal(line.quantity), unit="PCE")])
+            for number, line in enumerate(notice.lines, start=1)])])
 
 
 def receiving_receipt(advice: ReceivingAdvice, zone: ZoneInfo, where: str) -> ReceiptNotice:
