@@ -60,5 +60,8 @@ def test_amazon_takes_the_first_box_of_a_bulky_article(tmp_path: Path) -> None:
                                                                           "amazon": 1}
         shipped = demo.world.amazon_state.orders[order.order_id]
         assert shipped.status == "Shipped" and len(shipped.packages) == 1
+        (parcel,) = [p for o in demo.world.floor.orders() for p in o.parcels]
+        assert len(parcel.more_tracking_numbers) == 1
+        assert shipped.packages[0].tracking_number == parcel.tracking_number  # the first box
     finally:
         demo.close()

@@ -244,8 +244,46 @@ def test_a_parcel_that_left_after_the_cancellation_is_never_confirmed(hub: Hub) 
     ship(hub, "MD-1", "P1", {"i1": 1})
     ship(hub, "MD-1", "P2", {"i2": 1})
     hub.run(SHIPMENTS, {"warehouse": "main"})
-    assert len(hub.market.confirmed["A-8"]) == 1  # P2 only
+    [confirmed] = hub.market.confirmed["A-8"]
+    assert dict(confirmed.line_quantities) == {"i2": 1}
     assert hub.open_exceptions() == {"cancelled_after_shipping": 1}
+    with hub.db.begin() as conn:  # the operator stopped the parcel
+        exceptions.resolve(conn, tenant_id="acme", object_type="order", object_id="1",
+                           now=hub.clock.now())
+    hub.run(SHIPMENTS, {"warehouse": "main"})  # the warehouse reports both again
+    assert hub.open_exceptions() == {} and len(hub.market.confirmed["A-8"]) == 1
+
+
+def test_units_beyond_a_partly_cancelled_line_are_not_confirmed(hub: Hub) -> None:
+    hub.listing("MUG")
+    hub.market.put(order("A-12", line("i1", "MUG", 3)))
+    hub.run(ORDERS, {"channel": "amazon-eu"})
+    hub.market.put(order("A-12", line("i1", "MUG", 3, quantity_cancelled=1)))
+    hub.run(ORDERS, {"channel": "amazon-eu"})
+    ship(hub, "MD-1", "P1", {"i1": 3})
+    hub.run(SHIPMENTS, {"warehouse": "main"})
+    [confirmed] = hub.market.confirmed["A-12"]
+    assert dict(confirmed.line_quantities) == {"i1": 2}
+    [opened] = _open(hub, "cancelled_after_shipping")
+    assert "1 unit(s) of line i1" in opened.reason
+
+
+def test_units_the_marketplace_counts_shipped_already_are_not_confirmed_again(
+        hub: Hub) -> None:
+    hub.listing("MUG")
+    hub.market.put(order("A-13", line("i1", "MUG", 2)))
+    hub.run(ORDERS, {"channel": "amazon-eu"})
+    ship(hub, "MD-1", "P1", {"i1": 2})
+    ship(hub, "MD-1", "P2", {"i1": 1})  # a parcel more than the order holds
+    hub.run(SHIPMENTS, {"warehouse": "main"})
+    assert len(hub.market.confirmed["A-13"]) == 1
+    [opened] = _open(hub, "package_units_not_open")
+    assert opened.object_id == "main:P2"
+
+
+def _open(hub: Hub, kind: str) -> list[exceptions.ExceptionRecord]:
+    with hub.db.read() as conn:
+        return exceptions.list_open(conn, "acme", kind)
 
 
 def ship(hub: Hub, reference: str, package_ref: str, units: dict[str, int],

@@ -73,6 +73,7 @@ CARRIER_UNMAPPED = "carrier_unmapped"
 CANCEL_BY_HAND = "cancel_by_hand"
 PACKAGE_INCOMPLETE = "package_incomplete"
 PARTIAL_KIT_SHIPPED = "partial_kit_shipped"
+UNITS_NOT_OPEN = "package_units_not_open"
 WAREHOUSE_MESSAGE = {"unreadable": "warehouse_message_unreadable",
                      "refused": "warehouse_document_refused",
                      "unacknowledged": "warehouse_ack_missing"}
@@ -118,6 +119,16 @@ def _settle_status(conn: Connection, order_id: int, now: datetime) -> None:
         status = OrderStatus.CANCELLED
     if status is not stored.status:
         order_store.set_status(conn, order_id, status, now)
+
+
+def _dropped_key(warehouse_id: str, package_ref: str) -> str:
+    """Marks a package none of whose units could be confirmed, so a report of it again
+    is known."""
+    return f"package_dropped:{warehouse_id}:{package_ref}"
+
+
+def _units_of(units: Mapping[str, int]) -> str:
+    return ", ".join(f"{n} unit(s) of line {line_id}" for line_id, n in sorted(units.items()))
 
 
 def _with_return_labels(conn: Connection, order: Order, package: Package,
@@ -205,6 +216,10 @@ class ShipmentFlow:
         if stored is None:
             return
         order, now = stored.order, ctx.clock.now()
+        dropped = _dropped_key(warehouse_id, shipped.package_ref)
+        if package_store.exists(conn, stored.id, shipped.package_ref) or \
+                sync_state.get(conn, order.tenant_id, dropped) is not None:
+            return  # reported before
         listings = listing_store.find(conn, order.tenant_id, order.channel_account_id,
                                       (line.sku for line in order.lines))
         units = self._whole_units(conn, stored.id, order, listings, warehouse_id, shipped, now)
@@ -227,8 +242,9 @@ class ShipmentFlow:
                     details={"tracking": shipped.tracking_number,
                              "parts": dict(shipped.line_quantities)})
             return
-        units = self._drop_cancelled(conn, stored.id, order, warehouse_id, shipped, units, now)
+        units = self._open_units_only(conn, stored.id, order, warehouse_id, shipped, units, now)
         if not units:
+            sync_state.put(conn, order.tenant_id, dropped, shipped.tracking_number or "", now)
             return
         package = Package.create(
             tenant_id=order.tenant_id, warehouse_id=warehouse_id,
@@ -248,9 +264,8 @@ class ShipmentFlow:
                 if box.return_tracking_number else None) for box in shipped.more_parcels))
         package_id = package_store.add(conn, stored.id, package, now)
         if package_id is None:
-            return  # reported before
-        lines = [line.evolve(quantity_shipped=min(line.quantity - line.quantity_cancelled,
-                                                  line.quantity_shipped + units[line.line_id]))
+            return  # reported before, by a poll running beside this one
+        lines = [line.evolve(quantity_shipped=line.quantity_shipped + units[line.line_id])
                  for line in order.lines if line.line_id in units]
         lines = [line.evolve(status=LineStatus.SHIPPED) if routing.open_units(line) == 0
                  and line.quantity_shipped > 0 else line for line in lines]
@@ -263,25 +278,45 @@ class ShipmentFlow:
         ctx.defer(conn, CONFIRM, {"package_id": package_id}, deadline=order.ship_by)
 
     @staticmethod
-    def _drop_cancelled(conn: Connection, order_id: int, order: Order, warehouse_id: str,
-                        shipped: ShippedPackage, units: dict[str, int],
-                        now: datetime) -> dict[str, int]:
-        """The units of lines still to ship. Units of lines the marketplace cancelled
-        left because the cancellation reached the warehouse too late: the order's
-        exception (the same one a warehouse that answers ``already shipped`` opens) says
-        so, and they are never confirmed."""
-        cancelled = sorted(line_id for line_id in units
-                           if order.line(line_id).status is LineStatus.CANCELLED)
+    def _open_units_only(conn: Connection, order_id: int, order: Order, warehouse_id: str,
+                         shipped: ShippedPackage, units: dict[str, int],
+                         now: datetime) -> dict[str, int]:
+        """The package's units of each line up to what is still open (ordered less shipped
+        less cancelled); units beyond that are never confirmed. Of a line with cancelled
+        units they left because the cancellation (on the marketplace, or after a
+        short-pick) reached the warehouse too late: the order's ``cancelled_after_shipping``
+        says so, the exception a warehouse that answers ``already shipped`` opens too. Of
+        any other line the marketplace counts them shipped already (confirmed by hand?):
+        ``package_units_not_open`` says so."""
+        kept: dict[str, int] = {}
+        cancelled: dict[str, int] = {}
+        beyond: dict[str, int] = {}
+        for line_id, n in units.items():
+            line = order.line(line_id)
+            allowed = min(n, routing.open_units(line))
+            if allowed:
+                kept[line_id] = allowed
+            if n > allowed:
+                (cancelled if line.quantity_cancelled else beyond)[line_id] = n - allowed
+        what = f"package {shipped.package_ref} of order {order.marketplace_order_id}"
         if cancelled:
             exceptions.open_exception(
                 conn, tenant_id=order.tenant_id, type=CANCELLED_AFTER_SHIPPING,
                 object_type="order", object_id=str(order_id), now=now,
-                reason=f"package {shipped.package_ref} of order {order.marketplace_order_id} "
-                       f"carries line(s) {', '.join(cancelled)}, which the marketplace "
-                       f"cancelled: warehouse {warehouse_id} shipped them before the "
-                       "cancellation reached it; stop the parcel or expect a return",
-                details={"tracking": shipped.tracking_number})
-        return {line_id: n for line_id, n in units.items() if line_id not in cancelled}
+                reason=f"{what} carries {_units_of(cancelled)} that were cancelled: "
+                       f"warehouse {warehouse_id} shipped them before the cancellation "
+                       "reached it; stop the parcel or expect a return",
+                details={"tracking": shipped.tracking_number, "units": cancelled})
+        if beyond:
+            exceptions.open_exception(
+                conn, tenant_id=order.tenant_id, type=UNITS_NOT_OPEN,
+                object_type="warehouse_package",
+                object_id=f"{warehouse_id}:{shipped.package_ref}", now=now,
+                reason=f"{what} carries {_units_of(beyond)} that the marketplace counts "
+                       "shipped already; they are not confirmed again: check whether the "
+                       "warehouse shipped them twice",
+                details={"tracking": shipped.tracking_number, "units": beyond})
+        return kept
 
     @staticmethod
     def _whole_units(conn: Connection, order_id: int, order: Order,

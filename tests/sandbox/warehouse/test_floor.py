@@ -181,6 +181,21 @@ def test_split_probability_adds_parcels() -> None:
     assert len(f.order("R2").parcels) == 1  # one unit cannot split
 
 
+def test_bulky_units_travel_in_boxes_of_their_own() -> None:
+    f = floor(boxes_per_unit={"WARDROBE": 3})
+    f.set_stock("WARDROBE", 5)
+    f.set_stock("A", 5)
+    f.receive_order("R1", lines(("WARDROBE", 2), ("A", 1)))
+    f.receive_order("R2", lines(("A", 2)))
+    f.advance(120)
+    (bulky,) = f.order("R1").parcels
+    assert len({bulky.tracking_number, *bulky.more_tracking_numbers}) == 6  # 2 x 3 boxes
+    (plain,) = f.order("R2").parcels
+    assert plain.more_tracking_numbers == ()
+    with pytest.raises(ValueError, match="boxes_per_unit"):
+        floor(boxes_per_unit={"WARDROBE": 0})
+
+
 def test_carrier_follows_shipping_method_then_destination() -> None:
     f = floor()
     f.set_stock("A", 10)

@@ -40,7 +40,7 @@ from marketdock.connectors.ports import (
     StockUpdate,
 )
 from marketdock.domain import Order, Package
-from marketdock.errors import Conflict, RemoteError, ValidationError
+from marketdock.errors import Conflict, RemoteError
 
 log = structlog.get_logger("marketdock.otto")
 
@@ -169,29 +169,27 @@ class OttoConnector(MarketplacePort):
     def _confirm_multiparcel(self, order: Order, packages: Sequence[Package],
                              carrier: CarrierChoice) -> str:
         """Confirm parcels that together carry the same position items (one article in
-        several boxes) as one multi-parcel shipment; answer the shipment id of the first
-        parcel (each parcel is a shipment of its own at OTTO).
+        several boxes) as one multi-parcel shipment; answer OTTO's multi-parcel id (each
+        parcel is a shipment of its own at OTTO).
 
-        Every parcel needs a tracking number, so after a 409 or a lost answer the parcels
-        are found by their tracking keys: when OTTO holds them all, that is the answer.
+        After a 409 (an earlier attempt whose answer was lost, or items already shipped)
+        the parcels are found by their tracking keys: when OTTO holds them all, the first
+        one's shipment id is the answer, since a shipment read does not show the
+        multi-parcel id.
         """
-        if not packages:
-            raise ValidationError("a multi-parcel shipment needs at least one package")
-        lacking = [p.package_ref for p in packages if p.tracking_number is None]
-        if lacking:
-            raise ValidationError(f"OTTO multi-parcel shipment of order "
-                                  f"{order.marketplace_order_id}: package(s) "
-                                  f"{', '.join(lacking)} lack a tracking number")
         bodies = [ship_map.shipment_request(order, package, carrier, self.ship_from(package),
                                             self.settings.return_carrier)
                   for package in packages]
         try:
-            self.api.create_multiparcel(bodies)
+            answer = self.api.create_multiparcel(bodies)
         except RemoteError as exc:
             if exc.status != 409:
                 raise
             log.info("otto multi-parcel conflict; reconciling", account=self.settings.account,
                      order=order.marketplace_order_id, code=exc.code)
+        else:
+            if answer.multi_parcel_shipment_id:
+                return answer.multi_parcel_shipment_id
         found = [self.api.shipment_by_key(body.tracking_key.carrier,
                                           body.tracking_key.tracking_number or "")
                  for body in bodies]

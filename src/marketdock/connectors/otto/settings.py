@@ -62,7 +62,8 @@ class OttoSettings(BaseModel):
     """Requests per second per partner (OTTO: 20/s)."""
     token_rate: float = Field(default=10.0, gt=0)
     """Token requests per second (OTTO: 10/s per client IP). Every OTTO account of the
-    installation shares this bucket; the rate the last account built sets holds."""
+    installation shares one bucket, and each account sets its rate when it first takes a
+    token there: give every account the same value."""
     page_size: int = Field(default=128, ge=1, le=128)
     ship_from: ShipFrom | None = None
     return_carrier: str | None = None

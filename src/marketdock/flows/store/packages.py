@@ -28,6 +28,13 @@ def add(conn: Connection, order_id: int, package: Package, now: datetime) -> int
     ).on_conflict_do_nothing().returning(packages.c.id)).scalar_one_or_none()
 
 
+def exists(conn: Connection, order_id: int, package_ref: str) -> bool:
+    """Whether the order's package of that reference was stored."""
+    return conn.execute(sa.select(packages.c.id).where(
+        packages.c.order_id == order_id, packages.c.package_ref == package_ref)).first() \
+        is not None
+
+
 def get(conn: Connection, package_id: int) -> tuple[int, Package] | None:
     """(order id, package)."""
     row = conn.execute(sa.select(packages.c.order_id, packages.c.lines)

@@ -49,9 +49,11 @@ def parcel_weight(order: Order, lines: tuple[ParcelLine, ...], unit_weight_g: in
 def extra_boxes(order: Order, lines: tuple[ParcelLine, ...],
                 boxes_per_unit: dict[str, int]) -> int:
     """Boxes a parcel needs beyond its first: every unit of a bulky SKU (kit components
-    counted) adds the boxes it needs beyond one."""
-    return sum(pl.quantity * per * (boxes_per_unit.get(sku, 1) - 1)
-               for pl in lines for sku, per in order.line(pl.line_id).components)
+    counted) needs its boxes, and other units travel in one of those (or in the first)."""
+    bulky = sum(pl.quantity * per * boxes_per_unit[sku]
+                for pl in lines for sku, per in order.line(pl.line_id).components
+                if boxes_per_unit.get(sku, 1) > 1)
+    return max(bulky, 1) - 1
 
 
 class TrackingPool:
