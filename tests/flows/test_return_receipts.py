@@ -277,6 +277,36 @@ def test_a_refused_expected_receipt_becomes_an_exception(hub: Hub) -> None:
     assert rejected.object_id == f"main:{reference}"
     assert "unknown inventory item W-BOOT" in rejected.reason
     assert sim_status(hub, ids[0]) == "ANNOUNCED"
+    hub.run(FLOW, {"channel": "otto-de"})  # the next poll sees the return cannot wait
+    [expected] = hub.open(RETURN_EXPECTED)
+    assert f"did not take expected receipt {reference}" in expected.reason
+    assert expected.details["refused"] is True
+
+
+def test_a_receipt_that_never_comes_asks_an_operator(hub: Hub) -> None:
+    _, ids = hub.shipped()
+    list_boot(hub)
+    reference = announced(hub, ids[0])[ids[0]]
+    hub.sim.advance(20 * 86400)
+    hub.run(FLOW, {"channel": "otto-de"})
+    assert hub.open(RETURN_EXPECTED) == []  # still within the wait
+    hub.sim.advance(2 * 86400)
+    hub.run(FLOW, {"channel": "otto-de"})
+    [expected] = hub.open(RETURN_EXPECTED)
+    assert f"no receipt of expected receipt {reference} within 21 days" in expected.reason
+    book(hub, reference, {"W-BOOT": 1})  # it came after all: graded, and the ask resolved
+    assert sim_status(hub, ids[0]) == "ACCEPTED"
+    assert hub.open(RETURN_EXPECTED) == []
+
+
+def test_a_graded_return_leaves_the_watch(hub: Hub) -> None:
+    _, ids = hub.shipped()
+    list_boot(hub)
+    reference = announced(hub, ids[0])[ids[0]]
+    book(hub, reference, {"W-BOOT": 1})
+    hub.sim.advance(30 * 86400)
+    hub.run(FLOW, {"channel": "otto-de"})
+    assert hub.open(RETURN_EXPECTED) == []
 
 
 def test_without_a_listing_the_return_stays_an_exception(hub: Hub) -> None:

@@ -72,6 +72,13 @@ def refused(conn: Connection, effect_id: int, now: datetime) -> None:
                  .values(attempts=table.c.attempts - 1, updated_at=now))
 
 
+def find(conn: Connection, tenant_id: str, kind: str, key: str) -> Effect | None:
+    """The effect for (kind, key), if one was ever claimed."""
+    row = conn.execute(table.select().where(
+        table.c.tenant_id == tenant_id, table.c.kind == kind, table.c.key == key)).first()
+    return None if row is None else Effect(**row._mapping)
+
+
 def count(conn: Connection, tenant_id: str, kind: str, status: str | None = None) -> int:
     query = sa.select(sa.func.count()).select_from(table).where(
         table.c.tenant_id == tenant_id, table.c.kind == kind)

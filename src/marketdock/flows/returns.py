@@ -85,6 +85,10 @@ OVERLAP = timedelta(minutes=10)
 FIRST_RECEIPTS = timedelta(days=7)
 DECISION_SKEW = timedelta(hours=1)
 """How far the marketplace's clock may be behind when a lost decision is looked up."""
+RECEIPT_WAIT = timedelta(days=21)
+"""How long a return left to the warehouse's receipt may wait for it before an operator is
+asked to grade it: a customer usually sends the parcel within days of announcing it, and
+three weeks leave room for a slow carrier."""
 
 log = structlog.get_logger("marketdock.returns")
 
@@ -230,6 +234,22 @@ def _receipt_key(warehouse: str, reference: str) -> str:
     return f"returns:receipt:{warehouse}:{reference}"
 
 
+def _waiting_key(channel: str) -> str:
+    """Position items whose grading waits for a warehouse receipt (a JSON list)."""
+    return f"returns_waiting:{channel}"
+
+
+def _waiting(conn: Connection, tenant_id: str, channel: str) -> list[str]:
+    kept = sync_state.get(conn, tenant_id, _waiting_key(channel))
+    return list(json.loads(kept)) if kept else []
+
+
+def _waiting_add(conn: Connection, tenant_id: str, channel: str, line_id: str,
+                 now: datetime) -> None:
+    sync_state.put(conn, tenant_id, _waiting_key(channel),
+                   json.dumps([*_waiting(conn, tenant_id, channel), line_id]), now)
+
+
 def _returns_mark(channel: str) -> str:
     return f"returns:{channel}:changed_since"
 
@@ -307,6 +327,7 @@ class ReturnsFlow:
         latest = max((i.changed_at for i in items if i.changed_at is not None), default=None)
         with ctx.transaction() as conn:
             new = sum(self._announce(conn, ctx, tenant_id, channel_id, item) for item in items)
+            self._watch(conn, tenant_id, channel_id, ctx.clock.now())
             if latest is not None and (mark is None or latest > datetime.fromisoformat(mark)):
                 sync_state.put(conn, tenant_id, _returns_mark(channel_id), latest.isoformat(),
                                ctx.clock.now())
@@ -333,7 +354,8 @@ class ReturnsFlow:
                                                               notice=notice))
             warehouse = self.ports.warehouse(tenant_id, kept.warehouse_id)
             if warehouse.supports(Capability.FETCH_INBOUND_RECEIPTS):
-                return True  # its receipt grades the return
+                _waiting_add(conn, tenant_id, channel_id, item.line_id, now)
+                return True  # its receipt grades the return (watched by _watch)
         exceptions.open_exception(
             conn, tenant_id=tenant_id, type=RETURN_EXPECTED, object_type=OBJECT,
             object_id=object_id, now=now, owner="warehouse",
@@ -344,6 +366,45 @@ class ReturnsFlow:
                      "warehouse_units": kept.warehouse_units,
                      "warehouse": kept.warehouse_id})
         return True
+
+    def _watch(self, conn: Connection, tenant_id: str, channel_id: str,
+               now: datetime) -> None:
+        """Returns left to the warehouse's receipt that cannot wait longer: the expected
+        receipt was refused, or no receipt came within :data:`RECEIPT_WAIT` of the
+        announcement. Each opens ``return_expected`` for a grading by hand (the grading
+        resolves it); graded returns leave the watch."""
+        waiting = _waiting(conn, tenant_id, channel_id)
+        still = []
+        for line_id in waiting:
+            kept_json = sync_state.get(conn, tenant_id, _return_key(channel_id, line_id))
+            if kept_json is None:
+                continue
+            kept = OpenReturn.model_validate_json(kept_json)
+            if kept.graded_by is not None or kept.decision is not None \
+                    or kept.expected_receipt is None or kept.warehouse_id is None:
+                continue
+            effect = effects.find(conn, tenant_id, inbound.EFFECT,
+                                  f"{kept.warehouse_id}:{kept.expected_receipt}")
+            refused = effect is not None and not effect.done and effect.attempts == 0
+            overdue = kept.announced_at is not None and now - kept.announced_at > RECEIPT_WAIT
+            if not (refused or overdue):
+                still.append(line_id)
+                continue
+            why = (f"warehouse {kept.warehouse_id} did not take expected receipt "
+                   f"{kept.expected_receipt}" if refused else
+                   f"warehouse {kept.warehouse_id} reported no receipt of expected receipt "
+                   f"{kept.expected_receipt} within {RECEIPT_WAIT.days} days")
+            exceptions.open_exception(
+                conn, tenant_id=tenant_id, type=RETURN_EXPECTED, object_type=OBJECT,
+                object_id=_object_id(channel_id, line_id), now=now, owner="warehouse",
+                reason=f"the return of order {kept.order_number or kept.sales_order_id} "
+                       f"(position item {line_id}) is not graded: {why}; check with the "
+                       f"warehouse, then grade it with: marketdock returns decide {tenant_id} "
+                       f"{channel_id} {line_id} --accept/--reject --condition ... --reason ...",
+                details={"expected_receipt": kept.expected_receipt,
+                         "warehouse": kept.warehouse_id, "refused": refused})
+        if still != waiting:
+            sync_state.put(conn, tenant_id, _waiting_key(channel_id), json.dumps(still), now)
 
     def _open_return(self, conn: Connection, tenant_id: str, channel_id: str,
                      item: ReturnedItem) -> OpenReturn:
