@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -240,6 +240,21 @@ def test_a_receipt_reported_again_is_recorded_once(hub: Hub) -> None:
     assert [e.action for e in hub.history("ASN-1")] == ["inbound:sent", "inbound:received"]
     [opened] = hub.open(INBOUND_DISCREPANCY)
     assert opened.occurrences == 1
+
+
+def test_a_notice_delivered_in_parts_is_judged_by_all_its_receipts(hub: Hub) -> None:
+    hub.run(SEND, send("ASN-1", MUG=10, TEE=4))
+    first = replace(received("ASN-1", MUG=6), receipt_id="R1")
+    hub.ports.main.receipts.append(first)
+    hub.run(FLOW, {"warehouse": "main"})
+    [opened] = hub.open(INBOUND_DISCREPANCY)
+    assert opened.details["differences"] == {"MUG": -4, "TEE": -4}
+    hub.ports.main.receipts.append(replace(received("ASN-1", MUG=4, TEE=4), receipt_id="R2"))
+    hub.ports.main.receipts.append(first)  # the first one reported again: counted once
+    hub.run(FLOW, {"warehouse": "main"})
+    assert hub.open(INBOUND_DISCREPANCY) == []
+    assert [e.details["receipt"] for e in hub.history("ASN-1")
+            if e.action == "inbound:received"] == ["R1", "R2"]
 
 
 def test_notice_and_receipt_through_the_x12_file_warehouse(hub: Hub, db: Database,

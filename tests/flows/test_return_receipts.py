@@ -87,11 +87,11 @@ def announced(hub: Hub, *items: str) -> dict[str, str]:
 
 
 def book(hub: Hub, reference: str, good: dict[str, int] | None = None,
-         damaged: dict[str, int] | None = None) -> None:
+         damaged: dict[str, int] | None = None, receipt_id: str = "") -> None:
     """The warehouse books the parcel in; the hub reads its receipts."""
     warehouse(hub).receipts.append(Receipt(
         inbound_reference=reference, received=good or {}, damaged=damaged or {},
-        received_at=hub.sim.hub_clock.now()))
+        received_at=hub.sim.hub_clock.now(), receipt_id=receipt_id))
     hub.run(inbound.FLOW, {"warehouse": "main"})
 
 
@@ -297,6 +297,17 @@ def test_a_receipt_that_never_comes_asks_an_operator(hub: Hub) -> None:
     book(hub, reference, {"W-BOOT": 1})  # it came after all: graded, and the ask resolved
     assert sim_status(hub, ids[0]) == "ACCEPTED"
     assert hub.open(RETURN_EXPECTED) == []
+
+
+def test_a_kit_returned_in_two_parcels_is_graded_when_the_second_comes(hub: Hub) -> None:
+    _, ids = hub.shipped()
+    list_boot(hub, ("W-LEFT", 1), ("W-RIGHT", 1))
+    reference = announced(hub, ids[0])[ids[0]]
+    book(hub, reference, {"W-LEFT": 1}, receipt_id="R1")
+    assert [e.type for e in hub.open(RETURN_INCOMPLETE)] == [RETURN_INCOMPLETE]
+    book(hub, reference, {"W-RIGHT": 1}, receipt_id="R2")
+    assert sim_status(hub, ids[0]) == "ACCEPTED"
+    assert hub.open(RETURN_INCOMPLETE) == []
 
 
 def test_a_graded_return_leaves_the_watch(hub: Hub) -> None:

@@ -357,3 +357,6 @@ class Receipt:
     received_at: datetime
     damaged: Mapping[str, int] = field(default_factory=dict)
     """SKU → units received damaged (on hand but not sellable)"""
+    receipt_id: str = ""
+    """The warehouse's number for this receipt: a notice delivered in parts is answered by
+    several receipts."""

@@ -21,7 +21,9 @@ grades the return by it, so it is recorded here but never compared as a discrepa
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 
 import pydantic
 import structlog
@@ -102,8 +104,17 @@ def _notice_key(warehouse: str, reference: str) -> str:
     return f"inbound:{warehouse}:{reference}:notice"
 
 
-def _received_key(warehouse: str, reference: str) -> str:
-    return f"inbound:{warehouse}:{reference}:received"
+def _received_key(warehouse: str, reference: str, receipt_id: str) -> str:
+    return f"inbound:{warehouse}:{reference}:received:{receipt_id}"
+
+
+def _totals_key(warehouse: str, reference: str) -> str:
+    """Everything received against a notice so far, over all its receipts."""
+    return f"inbound:{warehouse}:{reference}:totals"
+
+
+def _add(totals: Mapping[str, int], more: Mapping[str, int]) -> dict[str, int]:
+    return {sku: totals.get(sku, 0) + more.get(sku, 0) for sku in sorted({*totals, *more})}
 
 
 def _cursor_key(warehouse: str) -> str:
@@ -232,32 +243,46 @@ class InboundFlow:
 
     def _record(self, conn: Connection, ctx: JobContext, tenant_id: str, warehouse_id: str,
                 receipt: Receipt) -> None:
+        """Record one receipt once (per notice and receipt number) and judge the notice by
+        everything received against it so far: a notice delivered in parts is whole once
+        its last receipt came."""
         now, reference = ctx.clock.now(), receipt.inbound_reference
-        received_key = _received_key(warehouse_id, reference)
+        received_key = _received_key(warehouse_id, reference, receipt.receipt_id)
         if sync_state.get(conn, tenant_id, received_key) is not None:
             return  # reported again (a cursor lost): recorded already
         sync_state.put(conn, tenant_id, received_key, receipt.received_at.isoformat(), now)
+        totals_key = _totals_key(warehouse_id, reference)
+        before = json.loads(sync_state.get(conn, tenant_id, totals_key) or
+                            '{"received": {}, "damaged": {}}')
+        whole = replace(receipt, received=_add(before["received"], receipt.received),
+                        damaged=_add(before["damaged"], receipt.damaged))
+        sync_state.put(conn, tenant_id, totals_key, json.dumps(
+            {"received": whole.received, "damaged": whole.damaged}), now)
         object_id = _object_id(warehouse_id, reference)
         kept = sync_state.get(conn, tenant_id, _notice_key(warehouse_id, reference))
         notice = Notice.model_validate_json(kept) if kept is not None else None
-        diffs = None if notice is None else differences(notice.expected(), receipt)
+        diffs = None if notice is None else differences(notice.expected(), whole)
         audit.record(conn, tenant_id=tenant_id, object_type=OBJECT, object_id=object_id,
                      action="inbound:received", system=warehouse_id, at=now, job_id=ctx.job.id,
-                     details={"received": dict(receipt.received),
+                     details={"receipt": receipt.receipt_id,
+                              "received": dict(receipt.received),
                               "damaged": dict(receipt.damaged),
                               "received_at": receipt.received_at.isoformat(),
                               "announced": notice is not None,
                               "differences": diffs})
-        if self.returns is not None and self.returns(conn, ctx, warehouse_id, receipt):
-            return  # a customer return: the returns flow grades it by this receipt
+        if self.returns is not None and self.returns(conn, ctx, warehouse_id, whole):
+            return  # a customer return: the returns flow grades it by its receipts
         if diffs:
             exceptions.open_exception(
                 conn, tenant_id=tenant_id, type=INBOUND_DISCREPANCY, object_type=OBJECT,
                 object_id=object_id, now=now,
                 reason=f"warehouse {warehouse_id} received inbound {reference} with "
-                       f"differences (received minus announced): "
-                       f"{_describe(diffs, receipt.damaged)}",
-                details={"differences": diffs, "damaged": dict(receipt.damaged)})
+                       f"differences (received minus announced, over every receipt so "
+                       f"far): {_describe(diffs, whole.damaged)}",
+                details={"differences": diffs, "damaged": dict(whole.damaged)})
+        elif notice is not None:
+            exceptions.resolve(conn, tenant_id=tenant_id, object_type=OBJECT,
+                               object_id=object_id, type=INBOUND_DISCREPANCY, now=now)
         if notice is None:
             log.info("receipt for an inbound the hub did not announce",
                      warehouse=warehouse_id, reference=reference)

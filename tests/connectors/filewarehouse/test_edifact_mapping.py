@@ -231,7 +231,7 @@ def test_receiving_receipt_good_is_received_less_damaged() -> None:
                                        _received("MUG", 1)), BERLIN, "f.edi")
     assert notice.key == "recadv:ASN-1:RCV-3"
     assert notice.receipt == Receipt(inbound_reference="ASN-1", received={"MUG": 4, "TEA": 1},
-                                     damaged={"MUG": 2},
+                                     damaged={"MUG": 2}, receipt_id="RCV-3",
                                      received_at=datetime(2026, 1, 16, tzinfo=BERLIN))
     stamped = receiving_receipt(_recadv(_received("MUG", 1), dates=(
         EdiDate(qualifier="137", value="202601161430", format="203"),)), BERLIN, "f.edi")

@@ -138,6 +138,7 @@ def receipt_notices(rows: Sequence[csvfiles.ReceiptLine]) -> list[ReceiptNotice]
         notices.append(ReceiptNotice(
             key=f"receipt:{asn_id}:{receipt_id}",
             receipt=Receipt(inbound_reference=asn_id, received=received, damaged=damaged,
+                            receipt_id=receipt_id,
                             received_at=max(row.received_at for row in lines))))
     return notices
 

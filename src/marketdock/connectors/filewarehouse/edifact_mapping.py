@@ -372,4 +372,5 @@ def receiving_receipt(advice: ReceivingAdvice, zone: ZoneInfo, where: str) -> Re
     return ReceiptNotice(
         key=f"recadv:{reference}:{advice.document_number}",
         receipt=Receipt(inbound_reference=reference, received=received, damaged=damaged,
+                        receipt_id=advice.document_number,
                         received_at=received_at))

@@ -303,6 +303,7 @@ def receipt_944(advice: StockTransferReceipt944, zone: ZoneInfo, where: str) -> 
     return ReceiptNotice(
         key=f"944:{reference}:{advice.warehouse_receipt_number}",
         receipt=Receipt(inbound_reference=reference, received=received, damaged=damaged,
+                        receipt_id=advice.warehouse_receipt_number or "",
                         received_at=datetime.combine(advice.date, time(0), zone)))
 
 

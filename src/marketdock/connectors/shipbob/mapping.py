@@ -326,4 +326,4 @@ def receipt(receiving: wire.Receiving) -> Receipt | None:
         if broken:
             damaged[quantity.sku] = damaged.get(quantity.sku, 0) + broken
     return Receipt(inbound_reference=receiving_reference(receiving), received=received,
-                   received_at=when, damaged=damaged)
+                   received_at=when, damaged=damaged, receipt_id=str(receiving.id))
