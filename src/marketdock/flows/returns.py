@@ -79,6 +79,8 @@ RETURN_INCOMPLETE = "return_incomplete"
 
 OPERATOR = "operator"
 WAREHOUSE = "warehouse"
+GRADER = "return_grader"
+"""Effects-ledger kind whose row per return says someone already graded it."""
 
 OVERLAP = timedelta(minutes=10)
 """Read again this far behind the watermark: changes landing while a list is paged."""
@@ -473,6 +475,10 @@ class ReturnsFlow:
             log.info("return received after its grading was asked for", channel=channel_id,
                      position_item=position_item_id, graded_by=kept.graded_by)
             return True
+        if grading.accepted is not None and not _first_grader(conn, tenant_id, object_id, now):
+            log.info("return received while an operator grades it", channel=channel_id,
+                     position_item=position_item_id)
+            return True
         if grading.accepted is None:
             exceptions.open_exception(
                 conn, tenant_id=tenant_id, type=RETURN_INCOMPLETE, object_type=OBJECT,
@@ -629,6 +635,13 @@ class ReturnsFlow:
                           queueing_lock=lambda t: t.queueing_key(RECEIPTS))
 
 
+def _first_grader(conn: Connection, tenant_id: str, object_id: str, now: datetime) -> bool:
+    """Whether this transaction is the first to grade the return. The claim locks the
+    return's row until the transaction ends, so a receipt and an operator grading at the
+    same moment are decided one after the other, not both first."""
+    return effects.claim(conn, tenant_id, GRADER, object_id, now).attempts == 0
+
+
 def _decide_lock(request: DecideReturn) -> str:
     return f"return:{request.channel}:{request.position_item_id}"
 
@@ -674,7 +687,8 @@ def grade_return(conn: Connection, registry: TaskRegistry, now: datetime, tenant
     why = refused_locally(request.port())
     if why is not None:
         raise InputError(f"return of position item {position_item_id} on {channel}: {why}")
-    if announced.graded_by is None:  # the warehouse's receipt no longer grades it
+    if _first_grader(conn, tenant, _object_id(channel, position_item_id), now):
+        # the warehouse's receipt no longer grades it
         sync_state.put(conn, tenant, _return_key(channel, position_item_id),
                        announced.model_copy(update={"graded_by": OPERATOR}).model_dump_json(),
                        now)
