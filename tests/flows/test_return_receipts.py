@@ -248,7 +248,8 @@ def test_other_receipts_are_still_compared_with_their_notice(hub: Hub) -> None:
 
 @dataclass
 class NoticesOnly(InboundWarehouse):
-    """Takes inbound notices and reports no receipts (a CSV warehouse)."""
+    """Takes inbound notices and reports no receipts (a warehouse whose receipts are booked
+    by hand)."""
 
     name = "notices-only"
     capabilities = frozenset({Capability.SEND_INBOUND})
