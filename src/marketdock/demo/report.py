@@ -42,8 +42,9 @@ class Outcome:
     packages_shipped: dict[str, int]
     packages_confirmed: dict[str, int]
     packages_in_kits: dict[str, int]
-    """Parcels that carried only parts of kits another parcel completed: the marketplace
-    hears of the kit once, with the parcel that completed it."""
+    """Parcels that carried only parts of kits: the marketplace hears of a kit once, with
+    the parcel that completes it, or an exception says its unit was cancelled
+    (``partial_kit_shipped``)."""
     marketplace_duplicates: int
     open_exceptions: dict[str, int]
     listings_in_drift: int
@@ -55,17 +56,21 @@ class Outcome:
         (or is an exception: parts of a kit whose unit was cancelled)."""
         handled = {market: self.orders_at_warehouse[market] + self.orders_held[market]
                    for market in MARKETS}
-        stranded = self.open_exceptions.get("partial_kit_shipped", 0)
         told = {m: self.packages_confirmed[m] + self.packages_in_kits[m] for m in MARKETS}
         return (self.marketplace_waiting == 0
                 and handled == self.orders_releasable
                 and self.warehouse_open == 0
-                and all(told[m] <= self.packages_shipped[m] for m in MARKETS)
-                and sum(told.values()) + stranded == sum(self.packages_shipped.values()))
+                and told == self.packages_shipped)
 
     def as_dict(self) -> dict[str, object]:
         return {key: value for key, value in vars(self).items()
                 if key not in ("warehouse_open", "marketplace_waiting")}
+
+
+def _names(package_ref: str) -> set[str]:
+    """What a hub package reference may name a floor parcel by: the parcel id (REST), or
+    one of its ``:``-separated parts (files: ``<shipment>:<tracking number or parcel>``)."""
+    return {package_ref, *package_ref.split(":")}
 
 
 def measure(world: World, db: Database, placed: dict[str, int]) -> Outcome:
@@ -109,12 +114,14 @@ def measure(world: World, db: Database, placed: dict[str, int]) -> Outcome:
                      conn.execute(sa.select(orders_table.c.id, orders_table.c.account_id,
                                             orders_table.c.marketplace_order_id))}
         open_exceptions = exceptions.open_counts(conn, TENANT)
-        stored = {(row.order_id, row.package_ref) for row in conn.execute(
-            sa.select(packages.c.order_id, packages.c.package_ref))}
+        stored = {(row.order_id, name) for row in conn.execute(
+            sa.select(packages.c.order_id, packages.c.package_ref))
+            for name in _names(row.package_ref)}
         kit_parts: set[str] = set()
         for (value,) in conn.execute(sa.select(sync_state.c.value).where(
                 sync_state.c.key.like("kit_parts:%"))):
-            kit_parts.update(json.loads(value)["packages"])
+            for key in json.loads(value)["packages"]:
+                kit_parts.update(_names(key.partition(":")[2]))
         published = list(conn.execute(sa.select(
             published_stock.c.account_id, published_stock.c.channel_sku,
             published_stock.c.quantity).where(published_stock.c.tenant_id == TENANT)))
@@ -135,10 +142,9 @@ def measure(world: World, db: Database, placed: dict[str, int]) -> Outcome:
             if parcel.shipped_at is None:
                 continue
             shipped[market] += 1
-            # the package reference is the parcel id (REST) or its tracking number (files)
             refs = {str(parcel.parcel_id), parcel.tracking_number}
             in_kits[market] += (not any((order_id, ref) in stored for ref in refs)
-                                and any(key.partition(":")[2] in refs for key in kit_parts))
+                                and bool(refs & kit_parts))
 
     amazon_quantities = {listing.sku: listing.quantity
                          for listing in world.amazon_state.listings.values()}

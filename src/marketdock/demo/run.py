@@ -9,6 +9,7 @@ day of trading takes seconds and the marketplaces' rate limits still hold.
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -131,6 +132,7 @@ class Demo:
         options.directory.mkdir(parents=True, exist_ok=True)
         for stale in options.directory.glob("demo.db*"):
             stale.unlink()
+        shutil.rmtree(options.directory / "sftp", ignore_errors=True)  # an earlier run's files
         self.db = Database.from_url(f"sqlite:///{(options.directory / 'demo.db').resolve()}")
         self.environ = self._credentials()
         self.config = self._config()

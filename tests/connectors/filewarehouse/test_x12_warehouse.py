@@ -297,3 +297,19 @@ def test_a_file_still_being_written_is_not_read(x12: X12FileWarehouse,
     assert list(early.packages) == [] and list(early.quarantined) == []
     x12_setup.drop.complete_partial_writes()
     assert [p.order_reference for p in x12.fetch_updates(None).packages] == ["MD-16"]
+
+
+def test_a_file_the_archive_holds_already_is_archived_under_a_free_name(
+        x12: X12FileWarehouse, x12_setup: Setup) -> None:
+    """An earlier run left files of the same names in the archive: the taken file still
+    leaves the drop, under a second name no file has."""
+    x12.send_order(order("MD-30", ("i1", "MUG", 1)))
+    x12_setup.run()
+    [name] = [n for n in outbound(x12_setup) if n.startswith("945")]
+    archive = x12_setup.drop.root / "archive"
+    for taken in (name, *(f"{name}.{n}" for n in range(1, 10))):
+        (archive / taken).write_bytes(b"an earlier run's file")
+    updates = x12.fetch_updates(None)
+    x12.fetch_updates(updates.cursor)
+    assert name not in outbound(x12_setup)
+    assert [f.name for f in archive.iterdir() if f.name.endswith("-2")] != []

@@ -65,6 +65,10 @@ Reply = Callable[[], tuple[str, bytes]]
 """Makes the answer to a received file: its name and bytes."""
 
 
+ARCHIVE_NAMES = 20
+"""Second names tried for a taken file whose name the archive holds already."""
+
+
 @dataclass(frozen=True)
 class Notice:
     """One shipment document of a received file, with the business key it is taken by."""
@@ -372,9 +376,17 @@ class FileExchange(WarehousePort):
             self.log.warning("taken file no longer on the drop", file=name)
         except RemoteFileExists:
             seen = self.ledger.file(name)
-            suffix = seen.id if seen is not None else "again"
-            drop.rename(self.folders.outbound, name, f"{name}.{suffix}",
-                        to_folder=self.folders.archive)
+            stem = f"{name}.{seen.id if seen is not None else 'again'}"
+            for attempt in range(1, ARCHIVE_NAMES + 1):
+                try:
+                    drop.rename(self.folders.outbound, name,
+                                stem if attempt == 1 else f"{stem}-{attempt}",
+                                to_folder=self.folders.archive)
+                    return
+                except RemoteFileExists:
+                    continue
+            raise RemoteFileExists(f"archive holds {name} and {ARCHIVE_NAMES} second names "
+                                   f"of it already: clear {self.folders.archive}") from None
 
     # ------------------------------------------------------------------ receipts
 
