@@ -7,7 +7,7 @@ request and then time out (the ambiguous failure).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -39,6 +39,9 @@ from marketdock.domain import (
     Order,
     Package,
 )
+from marketdock.engine import outbox
+from marketdock.engine.db import Database
+from marketdock.engine.worker import Worker
 from marketdock.errors import RemoteError, RemoteTimeout
 
 
@@ -228,3 +231,15 @@ def listing(sku: str, *components: tuple[str, int],
                    kind=ListingKind.KIT if components else ListingKind.SINGLE,
                    components=tuple(KitComponent(warehouse_sku=s, quantity=q)
                                     for s, q in components), fulfilment=fulfilment)
+
+
+def drain(db: Database, worker: Worker, now: Callable[[], datetime],
+          advance: Callable[[float], object]) -> None:
+    """Run the worker until no job waits, moving the clock two minutes a round so that
+    backed-off retries come due."""
+    for _ in range(20):
+        worker.run(until_idle=True)
+        advance(120)
+        with db.read() as conn:
+            if outbox.runnable_count(conn, now()) == 0 and outbox.counts(conn)["todo"] == 0:
+                return

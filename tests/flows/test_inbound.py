@@ -18,7 +18,7 @@ from marketdock.connectors.ports import (
     Receipt,
     WarehousePort,
 )
-from marketdock.engine import audit, effects, outbox
+from marketdock.engine import audit, effects
 from marketdock.engine.clock import FrozenClock
 from marketdock.engine.db import Database
 from marketdock.engine.retry import RetryPolicy
@@ -39,6 +39,7 @@ from marketdock.monitor import exceptions
 from tests.configs import TENANT, warehouse
 from tests.connectors.filewarehouse.conftest import make_setup, x12_port
 from tests.connectors.shipbob.harness import setup as shipbob_setup
+from tests.flows.fakes import drain
 
 CONFIG = TENANT + warehouse() + warehouse("csv", "csv", house_number="2")
 
@@ -106,13 +107,7 @@ class Hub:
     def run(self, task: str, payload: dict[str, Any] | None = None) -> None:
         with self.db.begin() as conn:
             self.registry.defer(conn, self.clock.now(), task, "acme", payload or {})
-        for _ in range(20):
-            self.worker.run(until_idle=True)
-            self.clock.advance(seconds=120)
-            with self.db.read() as conn:
-                if outbox.runnable_count(conn, self.clock.now()) == 0 and \
-                        outbox.counts(conn)["todo"] == 0:
-                    return
+        drain(self.db, self.worker, self.clock.now, self.clock.advance)
 
     def open(self, type: str) -> list[exceptions.ExceptionRecord]:
         with self.db.read() as conn:

@@ -21,7 +21,7 @@ from marketdock.domain import (
     OrderLine,
     OrderStatus,
 )
-from marketdock.engine import effects, outbox
+from marketdock.engine import effects
 from marketdock.engine.clock import FrozenClock
 from marketdock.engine.db import Database
 from marketdock.engine.retry import RetryPolicy
@@ -36,7 +36,7 @@ from marketdock.flows.store import carriers, listings
 from marketdock.flows.store import orders as order_store
 from marketdock.monitor import exceptions
 from tests.configs import AMAZON_CHANNEL, TENANT, warehouse
-from tests.flows.fakes import FakeMarketplace, FakePorts, FakeWarehouse, listing
+from tests.flows.fakes import FakeMarketplace, FakePorts, FakeWarehouse, drain, listing
 
 CONFIG = TENANT + AMAZON_CHANNEL + warehouse(extra='ships_to = ["DE", "AT"]')
 
@@ -75,13 +75,7 @@ class Hub:
         self.drain()
 
     def drain(self) -> None:
-        for _ in range(20):
-            self.worker.run(until_idle=True)
-            self.clock.advance(seconds=120)  # lets backed-off retries come due
-            with self.db.read() as conn:
-                if outbox.runnable_count(conn, self.clock.now()) == 0 and \
-                        outbox.counts(conn)["todo"] == 0:
-                    return
+        drain(self.db, self.worker, self.clock.now, self.clock.advance)
 
     def listing(self, sku: str, *components: tuple[str, int]) -> None:
         with self.db.begin() as conn:

@@ -15,7 +15,7 @@ from marketdock.connectors.otto.connector import OttoConnector
 from marketdock.connectors.otto.returns import ReturnDecision, Verdict
 from marketdock.connectors.ports import CarrierChoice, MarketplacePort, WarehousePort
 from marketdock.domain import Listing, Order, OrderStatus
-from marketdock.engine import audit, effects, outbox
+from marketdock.engine import audit, effects
 from marketdock.engine.db import Database
 from marketdock.engine.retry import RetryPolicy
 from marketdock.engine.tasks import TaskRegistry
@@ -44,7 +44,7 @@ from tests.connectors.otto.harness import (
     mock_connector,
     package,
 )
-from tests.flows.fakes import FakeMarketplace, FakeWarehouse
+from tests.flows.fakes import FakeMarketplace, FakeWarehouse, drain
 
 OTTO_CHANNEL = """
 [[tenants.channels]]
@@ -85,13 +85,7 @@ class Hub:
             self.registry.defer(conn, self.sim.hub_clock.now(), task, "acme", payload or {})
 
     def drain(self) -> None:
-        for _ in range(20):
-            self.worker.run(until_idle=True)
-            self.sim.advance(120)
-            with self.db.read() as conn:
-                if outbox.runnable_count(conn, self.sim.hub_clock.now()) == 0 and \
-                        outbox.counts(conn)["todo"] == 0:
-                    return
+        drain(self.db, self.worker, self.sim.hub_clock.now, self.sim.advance)
 
     def run(self, task: str, payload: dict[str, Any] | None = None) -> None:
         self.defer(task, payload)

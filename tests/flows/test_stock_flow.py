@@ -23,7 +23,7 @@ from marketdock.domain import (
     OrderStatus,
     StockPosition,
 )
-from marketdock.engine import audit, outbox
+from marketdock.engine import audit
 from marketdock.engine.clock import FrozenClock
 from marketdock.engine.db import Database
 from marketdock.engine.jobs import Priority
@@ -42,7 +42,7 @@ from marketdock.flows.store import listings
 from marketdock.flows.store import stock as stock_store
 from marketdock.monitor import exceptions
 from tests.configs import AMAZON_CHANNEL, TENANT, warehouse
-from tests.flows.fakes import FakeMarketplace, FakePorts, FakeWarehouse, listing
+from tests.flows.fakes import FakeMarketplace, FakePorts, FakeWarehouse, drain, listing
 
 CONFIG = TENANT + AMAZON_CHANNEL + warehouse() + """
 [tenants.stock_policy]
@@ -67,12 +67,7 @@ class Hub:
     def run(self, task: str, payload: dict[str, Any] | None = None) -> None:
         with self.db.begin() as conn:
             self.registry.defer(conn, self.clock.now(), task, "acme", payload or {})
-        for _ in range(20):
-            self.worker.run(until_idle=True)
-            self.clock.advance(seconds=120)
-            with self.db.read() as conn:
-                if outbox.counts(conn)["todo"] == 0:
-                    return
+        drain(self.db, self.worker, self.clock.now, self.clock.advance)
 
     def report(self, full: bool = True, **available: int) -> None:
         """The warehouse's next stock report (SKUs spelt with ``_`` for ``-``)."""

@@ -37,7 +37,7 @@ from marketdock.engine.worker import JobContext
 from marketdock.errors import InputError, RemoteError
 from marketdock.flows.ports import Ports
 from marketdock.flows.store import sync_state
-from marketdock.flows.ticks import FlowTick, fan_out
+from marketdock.flows.ticks import FlowTick, per_target
 from marketdock.monitor import exceptions
 
 FLOW = "inbound"
@@ -219,11 +219,7 @@ class InboundFlow:
 
     def tick(self, ctx: JobContext, tick: FlowTick) -> None:
         """Read one warehouse's receipts; a tick for no warehouse fans out to all."""
-        tenant_id = ctx.job.tenant_id
-        if tick.warehouse is not None:
-            self._receipts(ctx, tenant_id, tick.warehouse)
-            return
-        fan_out(ctx, self.config, FLOW, "warehouses")
+        per_target(ctx, self.config, FLOW, tick, "warehouses", self._receipts)
 
     def _receipts(self, ctx: JobContext, tenant_id: str, warehouse_id: str) -> None:
         warehouse = self.ports.warehouse(tenant_id, warehouse_id)

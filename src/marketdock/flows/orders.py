@@ -39,7 +39,7 @@ from marketdock.flows.ports import Ports
 from marketdock.flows.store import listings as listing_store
 from marketdock.flows.store import orders as order_store
 from marketdock.flows.store import sync_state
-from marketdock.flows.ticks import FlowTick, fan_out
+from marketdock.flows.ticks import FlowTick, per_target
 from marketdock.monitor import exceptions
 
 FLOW = "orders"
@@ -77,11 +77,7 @@ class OrderFlow:
 
     def tick(self, ctx: JobContext, tick: FlowTick) -> None:
         """Sync one channel account; a tick for no channel fans out to all of them."""
-        tenant_id = ctx.job.tenant_id
-        if tick.channel is not None:
-            self._sync(ctx, tenant_id, tick.channel)
-            return
-        fan_out(ctx, self.config, FLOW, "channels")
+        per_target(ctx, self.config, FLOW, tick, "channels", self._sync)
 
     def _sync(self, ctx: JobContext, tenant_id: str, channel_id: str) -> None:
         now = ctx.clock.now()

@@ -62,7 +62,7 @@ from marketdock.flows.ports import Ports
 from marketdock.flows.store import listings as listing_store
 from marketdock.flows.store import orders as order_store
 from marketdock.flows.store import sync_state
-from marketdock.flows.ticks import FlowTick, fan_out
+from marketdock.flows.ticks import FlowTick, per_target
 from marketdock.monitor import exceptions
 
 FLOW = "returns"
@@ -311,11 +311,7 @@ class ReturnsFlow:
 
     def tick(self, ctx: JobContext, tick: FlowTick) -> None:
         """Read one channel's announced returns; a tick for no channel fans out to all."""
-        tenant_id = ctx.job.tenant_id
-        if tick.channel is not None:
-            self._announced(ctx, tenant_id, tick.channel)
-            return
-        fan_out(ctx, self.config, FLOW, "channels")
+        per_target(ctx, self.config, FLOW, tick, "channels", self._announced)
 
     def _announced(self, ctx: JobContext, tenant_id: str, channel_id: str) -> None:
         desk = _desk(self.ports.marketplace(tenant_id, channel_id), Capability.FETCH_RETURNS)
@@ -581,11 +577,7 @@ class ReturnsFlow:
 
     def receipts(self, ctx: JobContext, tick: FlowTick) -> None:
         """Keep one channel's new receipts; a tick for no channel fans out to all."""
-        tenant_id = ctx.job.tenant_id
-        if tick.channel is not None:
-            self._receipts(ctx, tenant_id, tick.channel)
-            return
-        fan_out(ctx, self.config, RECEIPTS, "channels")
+        per_target(ctx, self.config, RECEIPTS, tick, "channels", self._receipts)
 
     def _receipts(self, ctx: JobContext, tenant_id: str, channel_id: str) -> None:
         desk = _desk(self.ports.marketplace(tenant_id, channel_id), Capability.FETCH_RECEIPTS)

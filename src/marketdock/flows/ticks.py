@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Literal
 
@@ -50,3 +51,14 @@ def fan_out(ctx: JobContext, config: Config, flow: str, over: Targets) -> None:
     with ctx.transaction() as conn:
         for tick in ticks:
             ctx.defer(conn, flow, tick)
+
+
+def per_target(ctx: JobContext, config: Config, flow: str, tick: FlowTick, over: Targets,
+               run: Callable[[JobContext, str, str], None]) -> None:
+    """``run(ctx, tenant id, target)`` for the tick's channel or warehouse; a tick for no
+    target fans out to every one of them."""
+    target = tick.channel if over == "channels" else tick.warehouse
+    if target is None:
+        fan_out(ctx, config, flow, over)
+    else:
+        run(ctx, ctx.job.tenant_id, target)
