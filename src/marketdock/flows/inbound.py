@@ -8,8 +8,10 @@ Tasks:
   attempt arrived, so a retry sends the same reference again and relies on the connector:
   every connector answers a repeated reference with the existing notice, never a twin;
 - ``inbound`` (a flow tick per warehouse): read the receipts booked since the last run,
-  record each once in the audit log and, when the sellable units received differ from the
-  notice, open an ``inbound_discrepancy`` exception naming the SKUs and the differences.
+  record each once (per notice and receipt number) in the audit log and, when the sellable
+  units received over all the notice's receipts so far differ from the notice, open an
+  ``inbound_discrepancy`` exception naming the SKUs and the differences (resolved when a
+  later receipt makes up the difference).
 
 Damaged units are on hand at the warehouse but cannot be sold, so they count as missing
 in the comparison; the exception names them separately.
@@ -106,6 +108,13 @@ def _notice_key(warehouse: str, reference: str) -> str:
 
 def _received_key(warehouse: str, reference: str, receipt_id: str) -> str:
     return f"inbound:{warehouse}:{reference}:received:{receipt_id}"
+
+
+def refused(conn: Connection, tenant_id: str, warehouse_id: str, reference: str) -> bool:
+    """Whether the warehouse refused the notice of ``reference`` (and it was not sent
+    since)."""
+    effect = effects.find(conn, tenant_id, EFFECT, _object_id(warehouse_id, reference))
+    return effect is not None and not effect.done and effect.attempts == 0
 
 
 def _totals_key(warehouse: str, reference: str) -> str:

@@ -263,7 +263,7 @@ def _receipts_mark(channel: str) -> str:
 def _expect(tenant_id: str, channel: str, item: ReturnedItem, kept: OpenReturn) -> str:
     order = kept.order_number or item.marketplace_order_id
     if kept.warehouse_units:
-        goods = ", ".join(f"{units} x {sku}" for sku, units in kept.warehouse_units.items())
+        goods = _units(kept.warehouse_units)
     elif kept.sku is not None:
         goods = f"1 x {kept.sku}"
     else:
@@ -381,9 +381,8 @@ class ReturnsFlow:
             if kept.graded_by is not None or kept.decision is not None \
                     or kept.expected_receipt is None or kept.warehouse_id is None:
                 continue
-            effect = effects.find(conn, tenant_id, inbound.EFFECT,
-                                  f"{kept.warehouse_id}:{kept.expected_receipt}")
-            refused = effect is not None and not effect.done and effect.attempts == 0
+            refused = inbound.refused(conn, tenant_id, kept.warehouse_id,
+                                      kept.expected_receipt)
             overdue = kept.announced_at is not None and now - kept.announced_at > RECEIPT_WAIT
             if not (refused or overdue):
                 still.append(line_id)
